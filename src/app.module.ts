@@ -1,0 +1,44 @@
+import { BullModule } from '@nestjs/bullmq';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { ScheduleModule } from '@nestjs/schedule';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { type AppConfig } from './config/app-config.js';
+import { ConfigModule } from './config/config.module.js';
+import { HttpExceptionFilter } from './common/http-exception.filter.js';
+import { dataSourceOptions } from './database/data-source-options.js';
+import { HealthModule } from './health/health.module.js';
+import { redisConnectionOptions } from './common/redis-connection.js';
+
+/**
+ * The application, assembled for a process role: `api` serves HTTP, `worker` runs queue processors
+ * and crons, `all` does both. Capability modules are listed once; worker-only modules (processors)
+ * are added for the worker role.
+ */
+@Module({})
+export class AppModule {
+  static register(config: AppConfig): DynamicModule {
+    const runsWorkers = config.ROLE !== 'api';
+    const apiModules: DynamicModule['imports'] = [HealthModule];
+    const workerModules: DynamicModule['imports'] = [];
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        TypeOrmModule.forRoot({
+          ...dataSourceOptions(config.DATABASE_URL, config.DATABASE_POOL_SIZE),
+          autoLoadEntities: true,
+        }),
+        BullModule.forRoot({
+          connection: redisConnectionOptions(config.REDIS_URL),
+          // The braces make every queue key hash to one Redis Cluster slot per prefix.
+          prefix: `{${config.QUEUE_PREFIX}}`,
+        }),
+        ...(runsWorkers ? [ScheduleModule.forRoot()] : []),
+        ...apiModules,
+        ...(runsWorkers ? workerModules : []),
+      ],
+      providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
+    };
+  }
+}

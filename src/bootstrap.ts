@@ -1,0 +1,63 @@
+import { ConsoleLogger, type LoggerService } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Redis } from 'ioredis';
+import { AppModule } from './app.module.js';
+import type { AppConfig } from './config/app-config.js';
+import { redisConnectionOptions } from './common/redis-connection.js';
+import { ensureDatabaseExists, redactUrl } from './database/ensure-database.js';
+import { runMigrations } from './database/migrate.js';
+
+/** A startup failure with one line that says what is wrong and what to do. */
+export class StartupError extends Error {}
+
+/** Makes sure Postgres (database created, migrations applied) and Redis are there before Nest starts. */
+export async function prepareInfrastructure(config: AppConfig): Promise<void> {
+  try {
+    await ensureDatabaseExists(config.DATABASE_URL);
+    await runMigrations(config.DATABASE_URL);
+  } catch (error) {
+    throw new StartupError(
+      `Cannot use PostgreSQL at ${redactUrl(config.DATABASE_URL)} (${(error as Error).message}). ` +
+        'Start PostgreSQL or set DATABASE_URL to a reachable server.',
+    );
+  }
+  const redis = new Redis({ ...redisConnectionOptions(config.REDIS_URL), lazyConnect: true, maxRetriesPerRequest: 1 });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (error) {
+    throw new StartupError(
+      `Cannot reach Redis at ${redactUrl(config.REDIS_URL)} (${(error as Error).message}). ` +
+        'Start Redis or set REDIS_URL to a reachable server.',
+    );
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export function createLogger(config: AppConfig): LoggerService {
+  const levels = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
+  return new ConsoleLogger({
+    json: config.LOG_FORMAT === 'json',
+    colors: config.LOG_FORMAT === 'pretty',
+    logLevels: levels.slice(0, levels.indexOf(config.LOG_LEVEL) + 1) as never,
+  });
+}
+
+/** Builds the Nest application on Fastify, ready to `listen` (also used by the end-to-end tests). */
+export async function createApp(config: AppConfig, logger?: LoggerService | false): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.WEBHOOK_BODY_LIMIT_BYTES,
+    trustProxy: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config), adapter, {
+    logger: logger ?? createLogger(config),
+    bufferLogs: false,
+  });
+  app.enableShutdownHooks();
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  return app;
+}

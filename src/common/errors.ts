@@ -1,0 +1,47 @@
+/**
+ * Domain errors carry a stable machine code and a message that says what is wrong and how to fix it.
+ * The global filter maps them to HTTP; services never throw HttpException themselves.
+ */
+export class DomainError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class NotFoundError extends DomainError {
+  constructor(what: string, id: string) {
+    super(404, 'not_found', `${what} "${id}" does not exist. Check the id, or list them with GET to see what exists.`);
+  }
+}
+
+export class ValidationError extends DomainError {
+  constructor(message: string, details?: unknown) {
+    super(400, 'validation_failed', message, details);
+  }
+}
+
+export class ConflictError extends DomainError {
+  constructor(message: string) {
+    super(409, 'conflict', message);
+  }
+}
+
+export class UnauthorizedError extends DomainError {
+  constructor(code: string, message: string) {
+    super(401, code, message);
+  }
+}
+
+/** The JSON body of every error response. */
+export interface ErrorBody {
+  error: string;
+  message: string;
+  details?: unknown;
+  correlationId?: string;
+}

@@ -1,0 +1,73 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { FastifyReply } from 'fastify';
+import { DomainError, type ErrorBody } from './errors.js';
+
+/** Fastify's own client errors (body parsing, limits, content types) with what to do about them. */
+const FASTIFY_CLIENT_ERRORS: Record<string, { error: string; message: string }> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: { error: 'malformed_json', message: 'The body is not valid JSON. Send a JSON document.' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { error: 'empty_body', message: 'The body is empty. Send a JSON document.' },
+  FST_ERR_CTP_BODY_TOO_LARGE: { error: 'payload_too_large', message: 'The body is larger than the limit. Send less.' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    error: 'unsupported_media_type',
+    message: 'Unsupported Content-Type. Send application/json.',
+  },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    error: 'invalid_content_length',
+    message: 'Content-Length does not match the body.',
+  },
+};
+
+/** Maps every error to `{ error, message }` with the right status; unknown errors become a 500 with a correlation id. */
+export function toErrorResponse(exception: unknown): { status: number; body: ErrorBody; unexpected: boolean } {
+  if (exception instanceof DomainError) {
+    const body: ErrorBody = { error: exception.code, message: exception.message };
+    if (exception.details !== undefined) body.details = exception.details;
+    return { status: exception.status, body, unexpected: false };
+  }
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const response = exception.getResponse();
+    if (typeof response === 'object' && response !== null && 'error' in response && 'message' in response) {
+      const r = response as { error: unknown; message: unknown };
+      if (typeof r.error === 'string' && typeof r.message === 'string' && /^[a-z_]+$/.test(r.error)) {
+        return { status, body: r as ErrorBody, unexpected: false };
+      }
+    }
+    const code = status === 404 ? 'not_found' : status === 405 ? 'method_not_allowed' : `http_${status}`;
+    const message = status === 404 ? 'No such route. See GET /docs for the API.' : exception.message;
+    return { status, body: { error: code, message }, unexpected: status >= 500 };
+  }
+  const fastifyCode = (exception as { code?: string })?.code;
+  const statusCode = (exception as { statusCode?: number })?.statusCode;
+  if (fastifyCode && FASTIFY_CLIENT_ERRORS[fastifyCode]) {
+    return { status: statusCode ?? 400, body: { ...FASTIFY_CLIENT_ERRORS[fastifyCode] }, unexpected: false };
+  }
+  if (statusCode && statusCode >= 400 && statusCode < 500) {
+    return {
+      status: statusCode,
+      body: { error: `http_${statusCode}`, message: (exception as Error).message },
+      unexpected: false,
+    };
+  }
+  return {
+    status: 500,
+    body: { error: 'internal_error', message: 'Something went wrong on our side; quote the correlation id.' },
+    unexpected: true,
+  };
+}
+
+@Catch()
+export class HttpExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpExceptionFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const { status, body, unexpected } = toErrorResponse(exception);
+    if (unexpected) {
+      body.correlationId = randomUUID();
+      this.logger.error({ correlationId: body.correlationId, err: String((exception as Error)?.stack ?? exception) });
+    }
+    void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);
+  }
+}

@@ -1,0 +1,90 @@
+import type { Priority, TicketStatus, TimelineEvent } from '../../engine/types.js';
+
+/**
+ * The one small interface every helpdesk speaks through. Adding a helpdesk is one adapter file
+ * (implementing this) plus its fixtures. Adapters are pure: no I/O, no framework.
+ */
+
+export const PROVIDERS = ['generic', 'zendesk', 'freshdesk', 'jira', 'zammad', 'intercom'] as const;
+export type ProviderName = (typeof PROVIDERS)[number];
+
+/** A delivery exactly as received: raw bytes, never a re-serialised body. */
+export interface RawDelivery {
+  /** Header names lower-cased. */
+  headers: Readonly<Record<string, string | undefined>>;
+  body: Buffer;
+  /** Epoch ms at receipt. */
+  receivedAt: number;
+}
+
+/** Where a ticket's tier comes from, besides an explicit tier in the payload. */
+export interface TierMapping {
+  /** organisation/company id or name → customer (then customer → tier via the customers table), a tag, or a field. */
+  source: 'customer' | 'tag' | 'field';
+  /** For 'tag': tags of the form `<tagPrefix><tier>`, e.g. "tier_" → "tier_enterprise". */
+  tagPrefix?: string;
+  /** For 'field': the provider's custom field id/name whose value is the tier. */
+  field?: string;
+}
+
+export interface IntegrationMapping {
+  /** Provider status (compared case-insensitively) → canonical status; merged over the adapter's defaults. */
+  statuses?: Record<string, TicketStatus>;
+  /** Provider priority (compared case-insensitively) → canonical priority; merged over the adapter's defaults. */
+  priorities?: Record<string, Priority>;
+  /** For unknown or missing priorities. */
+  defaultPriority: Priority;
+  tier?: TierMapping;
+}
+
+/** Decrypted credentials of an integration, as the verifying adapter needs them. */
+export interface IntegrationCredentials {
+  /** HMAC key (generic, zendesk, jira, zammad, intercom). */
+  signingSecret?: string;
+  /** Freshdesk: verifies HTTP basic auth against a stored hash. */
+  verifyBasicAuth?: (username: string, password: string) => boolean;
+  /** Freshdesk: a secret custom header; the value is verified against a stored hash. */
+  secretHeaderName?: string;
+  verifySecretHeader?: (value: string) => boolean;
+}
+
+export interface IntegrationSettings {
+  id: string;
+  provider: ProviderName;
+  credentials: IntegrationCredentials;
+  mapping: IntegrationMapping;
+  /** Replay window for timestamped signatures, in seconds (default 300). */
+  replayWindowSeconds: number;
+}
+
+export type VerifyResult =
+  | { ok: true }
+  /** `error` is a stable code (e.g. "invalid_signature", "missing_signature", "stale_timestamp"). */
+  | { ok: false; error: string; message: string };
+
+/** A canonical event as an adapter produces it; the service adds arrival order and receipt time. */
+export type NormalisedEvent = Omit<TimelineEvent, 'arrival' | 'receivedAt'> & {
+  /** The ticket's external id in the helpdesk (also `ticket.id`). */
+  externalTicketId: string;
+};
+
+/** Thrown by normalise() for payloads that cannot be understood; becomes a 422 (or a dead letter). */
+export class NormaliseError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'NormaliseError';
+  }
+}
+
+export interface ProviderAdapter {
+  readonly provider: ProviderName;
+  /** Authenticates the delivery on its raw bytes and headers. */
+  verify(delivery: RawDelivery, integration: IntegrationSettings): VerifyResult;
+  /** The provider's delivery/event id for dedupe, if it sends one (header or body); else the caller hashes the body. */
+  deliveryId(delivery: RawDelivery, payload: unknown): string | null;
+  /** Parsed JSON payload → canonical events (zero or more). Throws NormaliseError on unusable payloads. */
+  normalise(payload: unknown, delivery: RawDelivery, integration: IntegrationSettings): NormalisedEvent[];
+}

@@ -1,0 +1,25 @@
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+describe('health and error format', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('reports Postgres and Redis up', async () => {
+    const res = await request(t.app.getHttpServer()).get('/health').expect(200);
+    expect(res.body.status).toBe('ok');
+    expect(res.body.details.database.status).toBe('up');
+    expect(res.body.details.redis.status).toBe('up');
+  });
+
+  it('answers an unknown route with a JSON 404', async () => {
+    const res = await request(t.app.getHttpServer()).get('/no-such-route').expect(404);
+    expect(res.body).toEqual({ error: 'not_found', message: expect.stringContaining('/docs') });
+  });
+});
