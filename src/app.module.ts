@@ -13,13 +13,15 @@ import { redisConnectionOptions } from './common/redis-connection.js';
 /**
  * The application, assembled for a process role: `api` serves HTTP, `worker` runs queue processors
  * and crons, `all` does both. Capability modules are listed once; worker-only modules (processors)
- * are added for the worker role.
+ * are added for the worker role. Every role serves /health (and /metrics), so an orchestrator can probe
+ * workers too.
  */
 @Module({})
 export class AppModule {
   static register(config: AppConfig): DynamicModule {
     const runsWorkers = config.ROLE !== 'api';
-    const apiModules: DynamicModule['imports'] = [HealthModule];
+    const runsApi = config.ROLE !== 'worker';
+    const apiModules: DynamicModule['imports'] = [];
     const workerModules: DynamicModule['imports'] = [];
     return {
       module: AppModule,
@@ -35,7 +37,8 @@ export class AppModule {
           prefix: `{${config.QUEUE_PREFIX}}`,
         }),
         ...(runsWorkers ? [ScheduleModule.forRoot()] : []),
-        ...apiModules,
+        HealthModule,
+        ...(runsApi ? apiModules : []),
         ...(runsWorkers ? workerModules : []),
       ],
       providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],

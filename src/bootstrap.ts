@@ -22,14 +22,21 @@ export async function prepareInfrastructure(config: AppConfig): Promise<void> {
         'Start PostgreSQL or set DATABASE_URL to a reachable server.',
     );
   }
-  const redis = new Redis({ ...redisConnectionOptions(config.REDIS_URL), lazyConnect: true, maxRetriesPerRequest: 1 });
-  redis.on('error', () => undefined);
+  const redis = new Redis({
+    ...redisConnectionOptions(config.REDIS_URL),
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    retryStrategy: () => null,
+  });
+  // ioredis reports the underlying cause (e.g. ECONNREFUSED) as an event, and rejects with a generic message.
+  let cause: string | undefined;
+  redis.on('error', (error: Error) => (cause ??= error.message));
   try {
     await redis.connect();
     await redis.ping();
   } catch (error) {
     throw new StartupError(
-      `Cannot reach Redis at ${redactUrl(config.REDIS_URL)} (${(error as Error).message}). ` +
+      `Cannot reach Redis at ${redactUrl(config.REDIS_URL)} (${cause ?? (error as Error).message}). ` +
         'Start Redis or set REDIS_URL to a reachable server.',
     );
   } finally {

@@ -6,9 +6,6 @@ async function main(): Promise<void> {
   const config = loadConfig();
   await prepareInfrastructure(config);
   const app = await createApp(config);
-  if (config.ROLE === 'worker') {
-    // Workers serve only /health and /metrics, on the same port setting.
-  }
   await app.listen({ port: config.PORT, host: config.HOST });
 }
 
