@@ -8,6 +8,7 @@ import { ConfigModule } from './config/config.module.js';
 import { HttpExceptionFilter } from './common/http-exception.filter.js';
 import { dataSourceOptions } from './database/data-source-options.js';
 import { HealthModule } from './health/health.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { redisConnectionOptions } from './common/redis-connection.js';
 
 /**
@@ -38,6 +39,7 @@ export class AppModule {
         }),
         ...(runsWorkers ? [ScheduleModule.forRoot()] : []),
         HealthModule,
+        MetricsModule,
         ...(runsApi ? apiModules : []),
         ...(runsWorkers ? workerModules : []),
       ],

@@ -2,7 +2,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
-describe('health and error format', () => {
+describe('health, metrics and error format', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await startTestApp();
@@ -16,6 +16,13 @@ describe('health and error format', () => {
     expect(res.body.status).toBe('ok');
     expect(res.body.details.database.status).toBe('up');
     expect(res.body.details.redis.status).toBe('up');
+  });
+
+  it('serves Prometheus metrics', async () => {
+    const res = await request(t.app.getHttpServer()).get('/metrics').expect(200);
+    expect(res.headers['content-type']).toContain('text/plain');
+    expect(res.text).toContain('sla_process_cpu_user_seconds_total');
+    expect(res.text).toContain('# HELP sla_webhook_deliveries_total');
   });
 
   it('answers an unknown route with a JSON 404', async () => {
