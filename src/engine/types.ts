@@ -204,6 +204,12 @@ export interface EvaluationContext {
   policies: PolicyVersion[];
   /** Compiled calendars by id. The 24/7 calendar is implied. */
   calendars: ReadonlyMap<string, BusinessCalendar>;
+  /**
+   * Optional: the calendars as they were at an earlier instant (calendar versions). A clock that stopped is then
+   * judged with the calendars in force when its stop was received, so a later calendar edit leaves its outcome
+   * alone (rule 9). Absent: `calendars` is used for every clock.
+   */
+  calendarsAt?: (at: number) => ReadonlyMap<string, BusinessCalendar>;
   /** customerId → tier, for snapshots without a tier. */
   customerTiers?: ReadonlyMap<string, string>;
   defaultTier?: string;
@@ -234,6 +240,8 @@ export interface Clock {
   /** null: not applicable, or no working time within the horizon (see noDeadlineReason). */
   deadline: number | null;
   noDeadlineReason?: string;
+  /** For not_applicable clocks: why (no policy matches, no target for this priority, agent-opened ticket, …). */
+  notApplicableReason?: string;
   stoppedAt: number | null;
   /** Business time used, up to the stop or `now`, excluding pauses. */
   usedMs: number;

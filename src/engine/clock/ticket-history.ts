@@ -1,0 +1,146 @@
+import type { RemovalReason, TicketStatus, TimelineEvent } from '../types.js';
+
+/** A run of one status, from the event that entered it (index -1: the implied `new` before the first event). */
+export interface StatusSegment {
+  from: number;
+  status: TicketStatus;
+  eventIndex: number;
+}
+
+/** One next_response cycle: opened by the oldest unanswered customer message, closed by a reply or a solve. */
+export interface ResponseCycle {
+  startIndex: number;
+  stopIndex: number | null;
+}
+
+/** Everything the clocks need to know about a ticket's timeline, found in a single pass. */
+export interface TicketHistory {
+  /** The normalised timeline (all events, including any after a removal). */
+  events: TimelineEvent[];
+  /** Per event: the instant it takes effect, never before the ticket's creation. */
+  at: number[];
+  /** Ticket creation (from the earliest snapshot). */
+  start: number;
+  /** Only the events before `removal` count for the clocks; the rest are kept for the ticket's current state. */
+  effectiveCount: number;
+  statusSegments: StatusSegment[];
+  /** Set while the ticket is (still) deleted, spam or merged away at the end of the timeline. */
+  removal: { eventIndex: number; reason: RemovalReason } | null;
+  firstAgentActionIndex: number | null;
+  firstPublicAgentReplyIndex: number | null;
+  firstSolveIndex: number | null;
+  /** Index of the event that entered the final solved/closed status, when the ticket ends solved/closed. */
+  finalSolveIndex: number | null;
+  /** Opened by an agent whose opening comment was public (rule 13: no first_response clock). */
+  agentOpenedWithPublicComment: boolean;
+  responseCycles: ResponseCycle[];
+}
+
+/** How long after creation a public agent comment still counts as the ticket's opening comment. */
+export const OPENING_COMMENT_GRACE_MS = 60_000;
+
+export function isSolvedStatus(status: TicketStatus): boolean {
+  return status === 'solved' || status === 'closed';
+}
+
+function isRemoving(event: TimelineEvent): boolean {
+  return event.type === 'ticket.deleted' || event.ticket.removed !== undefined;
+}
+
+/** The removal still in effect at the end of the timeline (a restored ticket is not removed). */
+function findRemoval(events: readonly TimelineEvent[]): TicketHistory['removal'] {
+  let removal: TicketHistory['removal'] = null;
+  for (let i = 0; i < events.length; i++) {
+    const event = events[i];
+    if (isRemoving(event)) removal ??= { eventIndex: i, reason: event.ticket.removed ?? 'deleted' };
+    else removal = null;
+  }
+  return removal;
+}
+
+/** Any agent action (rule 13, `reaction`); removing the ticket is not one, it cancels the clocks instead. */
+function isAgentAction(event: TimelineEvent): boolean {
+  if (isRemoving(event)) return false;
+  return event.actor?.role === 'agent' || event.comment?.authorRole === 'agent';
+}
+
+function isPublicAgentReply(event: TimelineEvent): boolean {
+  return event.comment !== undefined && event.comment.public && event.comment.authorRole === 'agent';
+}
+
+function isCustomerMessage(event: TimelineEvent): boolean {
+  return event.comment !== undefined && event.comment.authorRole === 'customer';
+}
+
+function openedByAgent(events: readonly TimelineEvent[]): boolean {
+  const creation = events.find((e) => e.type === 'ticket.created') ?? events[0];
+  return (creation.actor?.role ?? creation.comment?.authorRole) === 'agent';
+}
+
+/** Builds the history of a normalised (sorted, de-duplicated), non-empty timeline. */
+export function buildTicketHistory(events: TimelineEvent[]): TicketHistory {
+  const start = events[0].ticket.createdAt;
+  const removal = findRemoval(events);
+  const effectiveCount = removal === null ? events.length : removal.eventIndex;
+
+  const at: number[] = new Array(events.length);
+  const statusSegments: StatusSegment[] = [{ from: start, status: 'new', eventIndex: -1 }];
+  const responseCycles: ResponseCycle[] = [];
+  let firstAgentActionIndex: number | null = null;
+  let firstPublicAgentReplyIndex: number | null = null;
+  let firstSolveIndex: number | null = null;
+  let firstCommentIndex: number | null = null;
+  let agentHasReplied = false;
+  let openCycle: ResponseCycle | null = null;
+
+  for (let i = 0; i < events.length; i++) {
+    const event = events[i];
+    at[i] = Math.max(event.occurredAt, start);
+    if (i >= effectiveCount) continue;
+
+    const status = event.ticket.status;
+    if (status !== statusSegments[statusSegments.length - 1].status) {
+      statusSegments.push({ from: at[i], status, eventIndex: i });
+      if (isSolvedStatus(status)) {
+        firstSolveIndex ??= i;
+        // rule 10: a solve ends the open next_response cycle.
+        if (openCycle !== null) openCycle.stopIndex = i;
+        openCycle = null;
+      }
+    }
+    if (isAgentAction(event)) firstAgentActionIndex ??= i;
+    if (event.comment !== undefined) firstCommentIndex ??= i;
+    if (isPublicAgentReply(event)) {
+      firstPublicAgentReplyIndex ??= i;
+      agentHasReplied = true;
+      if (openCycle !== null) openCycle.stopIndex = i;
+      openCycle = null;
+    } else if (isCustomerMessage(event) && agentHasReplied && openCycle === null && !isSolvedStatus(status)) {
+      // rule 14: the cycle runs from the oldest unanswered customer message; later ones join it.
+      openCycle = { startIndex: i, stopIndex: null };
+      responseCycles.push(openCycle);
+    }
+  }
+
+  const last = statusSegments[statusSegments.length - 1];
+  const agentOpenedWithPublicComment =
+    firstCommentIndex !== null &&
+    firstCommentIndex === firstPublicAgentReplyIndex &&
+    at[firstCommentIndex] <= start + OPENING_COMMENT_GRACE_MS &&
+    openedByAgent(events);
+
+  return {
+    events,
+    at,
+    start,
+    effectiveCount,
+    statusSegments,
+    removal,
+    firstAgentActionIndex,
+    firstPublicAgentReplyIndex,
+    firstSolveIndex,
+    finalSolveIndex: isSolvedStatus(last.status) ? last.eventIndex : null,
+    agentOpenedWithPublicComment,
+    responseCycles,
+  };
+}
