@@ -79,7 +79,10 @@ function openedByAgent(events: readonly TimelineEvent[]): boolean {
 
 /** Builds the history of a normalised (sorted, de-duplicated), non-empty timeline. */
 export function buildTicketHistory(events: TimelineEvent[]): TicketHistory {
-  const start = events[0].ticket.createdAt;
+  // The earliest creation time any snapshot reports: some providers (e.g. Freshdesk without a creation
+  // placeholder) can only give the receipt time, and a later snapshot may know better.
+  let start = events[0].ticket.createdAt;
+  for (const event of events) if (event.ticket.createdAt < start) start = event.ticket.createdAt;
   const removal = findRemoval(events);
   const effectiveCount = removal === null ? events.length : removal.eventIndex;
 
