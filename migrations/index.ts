@@ -1,5 +1,13 @@
+import { IntegrationsInbox1795400100000 } from './1795400100000-IntegrationsInbox.js';
+import { Tickets1795400200000 } from './1795400200000-Tickets.js';
+import { SlaConfig1795400000000 } from './1795400000000-SlaConfig.js';
+
 /**
  * Every migration, in order. Listed explicitly (not globbed) so that the same list works from
  * compiled JavaScript, from the test runner and from the CLI. Add new migrations at the end.
  */
-export const migrations: Array<new () => unknown> = [];
+export const migrations: Array<new () => unknown> = [
+  IntegrationsInbox1795400100000,
+  Tickets1795400200000,
+  SlaConfig1795400000000,
+];

@@ -8,8 +8,18 @@ import { ConfigModule } from './config/config.module.js';
 import { HttpExceptionFilter } from './common/http-exception.filter.js';
 import { dataSourceOptions } from './database/data-source-options.js';
 import { HealthModule } from './health/health.module.js';
+import { EventEmitterModule } from '@nestjs/event-emitter';
+import { CalendarsModule } from './calendars/calendars.module.js';
+import { CustomersModule } from './customers/customers.module.js';
+import { PoliciesModule } from './policies/policies.module.js';
+import { TiersModule } from './tiers/tiers.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { redisConnectionOptions } from './common/redis-connection.js';
+import { TicketsApiModule } from './tickets/tickets-api.module.js';
+import { TicketsWorkerModule } from './tickets/tickets-worker.module.js';
+import { IntegrationsModule } from './integrations/integrations.module.js';
+import { WebhooksModule } from './webhooks/webhooks.module.js';
+import { WebhooksWorkerModule } from './webhooks/webhooks-worker.module.js';
 
 /**
  * The application, assembled for a process role: `api` serves HTTP, `worker` runs queue processors
@@ -22,8 +32,8 @@ export class AppModule {
   static register(config: AppConfig): DynamicModule {
     const runsWorkers = config.ROLE !== 'api';
     const runsApi = config.ROLE !== 'worker';
-    const apiModules: DynamicModule['imports'] = [];
-    const workerModules: DynamicModule['imports'] = [];
+    const apiModules: DynamicModule['imports'] = [TiersModule, CalendarsModule, PoliciesModule, CustomersModule, IntegrationsModule, WebhooksModule, TicketsApiModule];
+    const workerModules: DynamicModule['imports'] = [WebhooksWorkerModule, TicketsWorkerModule];
     return {
       module: AppModule,
       imports: [
@@ -37,6 +47,7 @@ export class AppModule {
           // The braces make every queue key hash to one Redis Cluster slot per prefix.
           prefix: `{${config.QUEUE_PREFIX}}`,
         }),
+        EventEmitterModule.forRoot(),
         ...(runsWorkers ? [ScheduleModule.forRoot()] : []),
         HealthModule,
         MetricsModule,

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Redis } from 'ioredis';
 import { AppModule } from './app.module.js';
+import { setupOpenApi } from './common/openapi.js';
 import type { AppConfig } from './config/app-config.js';
 import { redisConnectionOptions } from './common/redis-connection.js';
 import { ensureDatabaseExists, redactUrl } from './database/ensure-database.js';
@@ -64,6 +65,7 @@ export async function createApp(config: AppConfig, logger?: LoggerService | fals
     bufferLogs: false,
   });
   app.enableShutdownHooks();
+  setupOpenApi(app);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return app;

@@ -18,6 +18,13 @@ const FASTIFY_CLIENT_ERRORS: Record<string, { error: string; message: string }> 
   },
 };
 
+function fastifyClientError(error: unknown): { status: number; body: ErrorBody } | undefined {
+  const code = (error as { code?: unknown })?.code;
+  if (typeof code !== 'string' || !FASTIFY_CLIENT_ERRORS[code]) return undefined;
+  const status = (error as { statusCode?: number }).statusCode ?? 400;
+  return { status, body: { ...FASTIFY_CLIENT_ERRORS[code] } };
+}
+
 /** Maps every error to `{ error, message }` with the right status; unknown errors become a 500 with a correlation id. */
 export function toErrorResponse(exception: unknown): { status: number; body: ErrorBody; unexpected: boolean } {
   if (exception instanceof DomainError) {
@@ -25,6 +32,9 @@ export function toErrorResponse(exception: unknown): { status: number; body: Err
     if (exception.details !== undefined) body.details = exception.details;
     return { status: exception.status, body, unexpected: false };
   }
+  // Nest wraps Fastify's own parsing errors in an HttpException whose cause carries the FST_ERR_* code.
+  const fastifyError = fastifyClientError(exception) ?? fastifyClientError((exception as { cause?: unknown })?.cause);
+  if (fastifyError) return { ...fastifyError, unexpected: false };
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     const response = exception.getResponse();
@@ -38,11 +48,7 @@ export function toErrorResponse(exception: unknown): { status: number; body: Err
     const message = status === 404 ? 'No such route. See GET /docs for the API.' : exception.message;
     return { status, body: { error: code, message }, unexpected: status >= 500 };
   }
-  const fastifyCode = (exception as { code?: string })?.code;
   const statusCode = (exception as { statusCode?: number })?.statusCode;
-  if (fastifyCode && FASTIFY_CLIENT_ERRORS[fastifyCode]) {
-    return { status: statusCode ?? 400, body: { ...FASTIFY_CLIENT_ERRORS[fastifyCode] }, unexpected: false };
-  }
   if (statusCode && statusCode >= 400 && statusCode < 500) {
     return {
       status: statusCode,

@@ -50,6 +50,8 @@ export async function startTestApp(overrides: Partial<AppConfig> = {}): Promise<
   await prepareInfrastructure(config);
   const app = await createApp(config, false);
   const sql = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+  // A client may still be saying goodbye when the database is dropped WITH (FORCE) at teardown.
+  sql.on('error', () => undefined);
   return {
     app,
     config,

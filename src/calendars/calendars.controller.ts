@@ -1,0 +1,76 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Res } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { z } from 'zod';
+import { ApiZodBody, ApiZodResponse } from '../common/openapi.js';
+import { ZodValidationPipe } from '../common/zod-validation.pipe.js';
+import { configIdSchema } from '../policies/config-core/config-id.schema.js';
+import {
+  type CalendarBody,
+  calendarBodySchema,
+  type CalendarDto,
+  calendarSchema,
+  type CreateCalendarBody,
+  createCalendarSchema,
+  holidayImportResultSchema,
+  type HolidayImportResult,
+  type ImportHolidaysBody,
+  importHolidaysSchema,
+} from './calendars.schemas.js';
+import { CalendarsService } from './calendars.service.js';
+
+/** Business calendars. Admin configuration: the admin role guard goes on this class when auth lands. */
+@ApiTags('calendars')
+@Controller('calendars')
+export class CalendarsController {
+  constructor(private readonly calendars: CalendarsService) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Create a calendar (id optional: a UUID is generated; 409 if the id exists)' })
+  @ApiZodBody(createCalendarSchema)
+  @ApiZodResponse(201, calendarSchema, { description: 'Created', errors: [400, 409] })
+  create(@Body(new ZodValidationPipe(createCalendarSchema)) body: CreateCalendarBody): Promise<CalendarDto> {
+    return this.calendars.create(body);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List calendars (the built-in 24/7 calendar "24x7" is implicit and not listed)' })
+  @ApiZodResponse(200, z.array(calendarSchema))
+  list(): Promise<CalendarDto[]> {
+    return this.calendars.list();
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Get one calendar' })
+  @ApiZodResponse(200, calendarSchema, { errors: [404] })
+  get(@Param('id') id: string): Promise<CalendarDto> {
+    return this.calendars.get(id);
+  }
+
+  @Put(':id')
+  @ApiOperation({ summary: 'Create or replace a calendar (201 when created, 200 when replaced)' })
+  @ApiZodBody(calendarBodySchema)
+  @ApiZodResponse(200, calendarSchema, { description: 'Replaced (or unchanged)', errors: [400] })
+  @ApiZodResponse(201, calendarSchema, { description: 'Created' })
+  async put(
+    @Param('id', new ZodValidationPipe(configIdSchema)) id: string,
+    @Body(new ZodValidationPipe(calendarBodySchema)) body: CalendarBody,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<CalendarDto> {
+    const { calendar, created } = await this.calendars.put(id, body);
+    if (created) void reply.status(201);
+    return calendar;
+  }
+
+  @Post(':id/holidays/import')
+  @HttpCode(200)
+  @ApiOperation({ summary: "Merge a country's public holidays into the calendar (existing dates are kept)" })
+  @ApiZodBody(importHolidaysSchema)
+  @ApiZodResponse(200, holidayImportResultSchema, { errors: [400, 404] })
+  importHolidays(
+    @Param('id') id: string,
+    @Body(new ZodValidationPipe(importHolidaysSchema)) body: ImportHolidaysBody,
+  ): Promise<HolidayImportResult> {
+    return this.calendars.importHolidays(id, body);
+  }
+}

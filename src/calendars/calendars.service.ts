@@ -1,0 +1,178 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { type EntityManager, In, Repository } from 'typeorm';
+import { ConflictError, NotFoundError, ValidationError } from '../common/errors.js';
+import { importPublicHolidays, validateCalendarDefinition } from '../engine/calendar/index.js';
+import { ALWAYS_OPEN_CALENDAR_ID, type CalendarDefinition, type HolidayDefinition } from '../engine/types.js';
+import { ConfigChangesService } from '../policies/config-core/config-changes.service.js';
+import { canonicalJson } from '../policies/config-core/canonical-json.js';
+import { newConfigId } from '../policies/config-core/config-id.schema.js';
+import { CalendarEntity } from './calendar.entity.js';
+import type {
+  CalendarBody,
+  CalendarDto,
+  CreateCalendarBody,
+  HolidayImportResult,
+  ImportHolidaysBody,
+} from './calendars.schemas.js';
+
+@Injectable()
+export class CalendarsService {
+  constructor(
+    @InjectRepository(CalendarEntity) private readonly calendars: Repository<CalendarEntity>,
+    private readonly changes: ConfigChangesService,
+  ) {}
+
+  async list(): Promise<CalendarDto[]> {
+    const rows = await this.calendars.find({ order: { id: 'ASC' } });
+    return rows.map(toCalendarDto);
+  }
+
+  async get(id: string): Promise<CalendarDto> {
+    return toCalendarDto(await this.find(this.calendars.manager, id));
+  }
+
+  async create(body: CreateCalendarBody): Promise<CalendarDto> {
+    const id = body.id ?? newConfigId();
+    assertNotReserved(id);
+    assertMeaningful(id, body);
+    return this.changes.write('calendar', async (tx) => {
+      if (await tx.existsBy(CalendarEntity, { id })) {
+        throw new ConflictError(`Calendar "${id}" already exists. Use PUT /calendars/${id} to change it.`);
+      }
+      const saved = await tx.save(CalendarEntity, assign(tx.create(CalendarEntity, { id }), body));
+      return { value: toCalendarDto(saved), changedId: id };
+    });
+  }
+
+  /** Create-or-replace: the body is the whole calendar (weekly and holidays default to empty lists). */
+  async put(id: string, body: CalendarBody): Promise<{ calendar: CalendarDto; created: boolean }> {
+    assertNotReserved(id);
+    assertMeaningful(id, body);
+    return this.changes.write('calendar', async (tx) => {
+      const existing = await tx.findOneBy(CalendarEntity, { id });
+      if (existing && sameCalendar(existing, body)) {
+        return { value: { calendar: toCalendarDto(existing), created: false }, changedId: null };
+      }
+      const saved = await tx.save(
+        CalendarEntity,
+        assign(existing ?? tx.create(CalendarEntity, { id }), body),
+      );
+      return { value: { calendar: toCalendarDto(saved), created: !existing }, changedId: id };
+    });
+  }
+
+  /**
+   * Adds a country's (and region's) public holidays for a year range. Dates the calendar already has — one-off, or
+   * recurring on that month-day — keep their existing entry, which may be a deliberate part-day holiday.
+   */
+  async importHolidays(id: string, body: ImportHolidaysBody): Promise<HolidayImportResult> {
+    return this.changes.write('calendar', async (tx) => {
+      const calendar = await this.find(tx, id);
+      const imported = loadPublicHolidays(body, calendar);
+      const taken = new Set(calendar.holidays.map((h) => h.date));
+      const fresh = imported.filter((h) => !taken.has(h.date) && !taken.has(h.date.slice(5)));
+      const skipped = imported.length - fresh.length;
+      if (fresh.length === 0)
+        return { value: { added: 0, skipped, calendar: toCalendarDto(calendar) }, changedId: null };
+      calendar.holidays = [...calendar.holidays, ...fresh].sort((a, b) => a.date.localeCompare(b.date));
+      assertMeaningful(id, calendar);
+      const saved = await tx.save(CalendarEntity, calendar);
+      return { value: { added: fresh.length, skipped, calendar: toCalendarDto(saved) }, changedId: id };
+    });
+  }
+
+  /** The ids among `ids` that are neither stored calendars nor the implicit 24/7 one (for policy targets). */
+  async missing(ids: readonly string[], tx: EntityManager = this.calendars.manager): Promise<string[]> {
+    const wanted = [...new Set(ids)].filter((id) => id !== ALWAYS_OPEN_CALENDAR_ID);
+    if (wanted.length === 0) return [];
+    const found = new Set((await tx.findBy(CalendarEntity, { id: In(wanted) })).map((c) => c.id));
+    return wanted.filter((id) => !found.has(id));
+  }
+
+  private async find(manager: EntityManager, id: string): Promise<CalendarEntity> {
+    const row = await manager.findOneBy(CalendarEntity, { id });
+    if (!row) throw new NotFoundError('Calendar', id);
+    return row;
+  }
+}
+
+export function toCalendarDefinition(row: CalendarEntity): CalendarDefinition {
+  return {
+    id: row.id,
+    timeZone: row.timeZone,
+    alwaysOpen: row.alwaysOpen,
+    weekly: row.weekly,
+    holidays: row.holidays,
+  };
+}
+
+export function toCalendarDto(row: CalendarEntity): CalendarDto {
+  return {
+    id: row.id,
+    name: row.name,
+    timeZone: row.timeZone,
+    alwaysOpen: row.alwaysOpen,
+    weekly: row.weekly,
+    holidays: row.holidays,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+function assign(row: CalendarEntity, body: CalendarBody): CalendarEntity {
+  row.name = body.name;
+  row.timeZone = body.timeZone;
+  row.alwaysOpen = body.alwaysOpen;
+  row.weekly = body.weekly;
+  row.holidays = body.holidays;
+  return row;
+}
+
+function sameCalendar(row: CalendarEntity, body: CalendarBody): boolean {
+  const stored = {
+    name: row.name,
+    timeZone: row.timeZone,
+    alwaysOpen: row.alwaysOpen,
+    weekly: row.weekly,
+    holidays: row.holidays,
+  };
+  const given = {
+    name: body.name,
+    timeZone: body.timeZone,
+    alwaysOpen: body.alwaysOpen,
+    weekly: body.weekly,
+    holidays: body.holidays,
+  };
+  return canonicalJson(stored) === canonicalJson(given);
+}
+
+function assertNotReserved(id: string): void {
+  if (id === ALWAYS_OPEN_CALENDAR_ID) {
+    throw new ValidationError(
+      `The calendar id "${ALWAYS_OPEN_CALENDAR_ID}" is reserved for the built-in 24/7 calendar; choose another id.`,
+    );
+  }
+}
+
+/** The engine's meaning checks (zone, times, overlaps, some working time): all problems in one answer. */
+function assertMeaningful(
+  id: string,
+  body: Pick<CalendarBody, 'timeZone' | 'alwaysOpen' | 'weekly' | 'holidays'>,
+): void {
+  const { timeZone, alwaysOpen, weekly, holidays } = body;
+  const problems = validateCalendarDefinition({ id, timeZone, alwaysOpen, weekly, holidays });
+  if (problems.length > 0) {
+    throw new ValidationError(`The calendar is not valid: ${problems.join(' ')}`, { problems });
+  }
+}
+
+/** Part-day holidays (e.g. Christmas Eve from 14:00) are cut from the calendar's own weekly hours. */
+function loadPublicHolidays(body: ImportHolidaysBody, calendar: CalendarEntity): HolidayDefinition[] {
+  try {
+    return importPublicHolidays({ ...body, weekly: calendar.weekly });
+  } catch (error) {
+    // The importer throws only for input it cannot use (unknown country, state or region; bad years).
+    throw new ValidationError(`Cannot import holidays: ${(error as Error).message}`);
+  }
+}

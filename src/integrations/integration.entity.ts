@@ -1,0 +1,46 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import type { IntegrationMapping, ProviderName } from '../webhooks/providers/provider-adapter.js';
+
+/** A helpdesk connection: its webhook URL is /webhooks/<id>. Secrets are stored sealed or hashed, never plain. */
+@Entity({ name: 'integrations' })
+export class IntegrationEntity {
+  /** A slug the admin chooses (or a generated one); other tables reference it. */
+  @PrimaryColumn({ name: 'id', type: 'varchar', length: 64, primaryKeyConstraintName: 'pk_integrations' })
+  id: string;
+
+  @Column({ name: 'name', type: 'varchar', length: 200 })
+  name: string;
+
+  @Column({ name: 'provider', type: 'varchar', length: 32 })
+  provider: ProviderName;
+
+  /** HMAC signing secret, AES-256-GCM sealed (SecretBox): the verifier needs it back. */
+  @Column({ name: 'signing_secret_sealed', type: 'text', nullable: true })
+  signingSecretSealed: string | null;
+
+  @Column({ name: 'basic_auth_username', type: 'varchar', length: 200, nullable: true })
+  basicAuthUsername: string | null;
+
+  /** scrypt hash: basic-auth passwords are only ever compared. */
+  @Column({ name: 'basic_auth_password_hash', type: 'text', nullable: true })
+  basicAuthPasswordHash: string | null;
+
+  @Column({ name: 'secret_header_name', type: 'varchar', length: 200, nullable: true })
+  secretHeaderName: string | null;
+
+  @Column({ name: 'secret_header_value_hash', type: 'text', nullable: true })
+  secretHeaderValueHash: string | null;
+
+  @Column({ name: 'mapping', type: 'jsonb' })
+  mapping: IntegrationMapping;
+
+  /** null: the WEBHOOK_REPLAY_WINDOW_SECONDS default. */
+  @Column({ name: 'replay_window_seconds', type: 'integer', nullable: true })
+  replayWindowSeconds: number | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}

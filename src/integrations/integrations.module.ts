@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { IntegrationSettingsModule } from './integration-settings.module.js';
+import { IntegrationsController } from './integrations.controller.js';
+import { IntegrationsService } from './integrations.service.js';
+
+/** The admin API for integrations (API role). */
+@Module({
+  imports: [IntegrationSettingsModule],
+  controllers: [IntegrationsController],
+  providers: [IntegrationsService],
+})
+export class IntegrationsModule {}

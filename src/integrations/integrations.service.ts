@@ -1,0 +1,112 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomBytes } from 'node:crypto';
+import type { Repository } from 'typeorm';
+import { ConflictError, NotFoundError } from '../common/errors.js';
+import { IntegrationEntity } from './integration.entity.js';
+import type { CreateIntegrationInput, IntegrationView, UpdateIntegrationInput } from './integration.schemas.js';
+import { IntegrationSettingsService } from './integration-settings.service.js';
+import { SecretBox } from './secret-box.js';
+import { hashSecret } from './secret-hash.js';
+
+/** Admin CRUD of integrations. Secrets go in sealed or hashed and never come out. */
+@Injectable()
+export class IntegrationsService {
+  constructor(
+    @InjectRepository(IntegrationEntity) private readonly repo: Repository<IntegrationEntity>,
+    private readonly secretBox: SecretBox,
+    private readonly settings: IntegrationSettingsService,
+  ) {}
+
+  async create(input: CreateIntegrationInput): Promise<IntegrationView> {
+    const id = input.id ?? generateId(input.name);
+    if (await this.repo.existsBy({ id })) {
+      throw new ConflictError(`Integration "${id}" already exists. Choose another id, or PUT /integrations/${id}.`);
+    }
+    const entity = this.repo.create({
+      id,
+      name: input.name,
+      provider: input.provider,
+      mapping: input.mapping,
+      replayWindowSeconds: input.replayWindowSeconds ?? null,
+      signingSecretSealed: input.secret ? this.secretBox.seal(input.secret) : null,
+      basicAuthUsername: input.basicAuth?.username ?? null,
+      basicAuthPasswordHash: input.basicAuth ? hashSecret(input.basicAuth.password) : null,
+      secretHeaderName: input.secretHeader?.name.toLowerCase() ?? null,
+      secretHeaderValueHash: input.secretHeader ? hashSecret(input.secretHeader.value) : null,
+    });
+    try {
+      await this.repo.insert(entity);
+    } catch (error) {
+      if ((error as { code?: string }).code === '23505') {
+        throw new ConflictError(`Integration "${id}" already exists. Choose another id.`);
+      }
+      throw error;
+    }
+    return toView(await this.getEntity(id));
+  }
+
+  async list(): Promise<IntegrationView[]> {
+    return (await this.repo.find({ order: { id: 'ASC' } })).map(toView);
+  }
+
+  async get(id: string): Promise<IntegrationView> {
+    return toView(await this.getEntity(id));
+  }
+
+  async update(id: string, input: UpdateIntegrationInput): Promise<IntegrationView> {
+    const entity = await this.getEntity(id);
+    if (input.name !== undefined) entity.name = input.name;
+    if (input.mapping !== undefined) entity.mapping = input.mapping;
+    if (input.replayWindowSeconds !== undefined) entity.replayWindowSeconds = input.replayWindowSeconds;
+    if (input.secret !== undefined) {
+      entity.signingSecretSealed = input.secret === null ? null : this.secretBox.seal(input.secret);
+    }
+    if (input.basicAuth !== undefined) {
+      entity.basicAuthUsername = input.basicAuth?.username ?? null;
+      entity.basicAuthPasswordHash = input.basicAuth ? hashSecret(input.basicAuth.password) : null;
+    }
+    if (input.secretHeader !== undefined) {
+      entity.secretHeaderName = input.secretHeader?.name.toLowerCase() ?? null;
+      entity.secretHeaderValueHash = input.secretHeader ? hashSecret(input.secretHeader.value) : null;
+    }
+    await this.repo.save(entity);
+    this.settings.invalidate(id);
+    return toView(await this.getEntity(id));
+  }
+
+  private async getEntity(id: string): Promise<IntegrationEntity> {
+    const entity = await this.repo.findOneBy({ id });
+    if (!entity) throw new NotFoundError('Integration', id);
+    return entity;
+  }
+}
+
+/** A readable, unique-enough slug: "Acme Zendesk" → "acme-zendesk-3f9a1c". */
+function generateId(name: string): string {
+  const slug = name
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40);
+  return `${slug || 'integration'}-${randomBytes(3).toString('hex')}`;
+}
+
+function toView(e: IntegrationEntity): IntegrationView {
+  return {
+    id: e.id,
+    name: e.name,
+    provider: e.provider,
+    webhookPath: `/webhooks/${e.id}`,
+    hasSecret: e.signingSecretSealed !== null,
+    hasBasicAuth: e.basicAuthPasswordHash !== null,
+    basicAuthUsername: e.basicAuthUsername,
+    hasSecretHeader: e.secretHeaderValueHash !== null,
+    secretHeaderName: e.secretHeaderName,
+    mapping: e.mapping,
+    replayWindowSeconds: e.replayWindowSeconds,
+    createdAt: e.createdAt.toISOString(),
+    updatedAt: e.updatedAt.toISOString(),
+  };
+}

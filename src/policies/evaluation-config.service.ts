@@ -1,0 +1,181 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { CalendarEntity } from '../calendars/calendar.entity.js';
+import { toCalendarDefinition } from '../calendars/calendars.service.js';
+import { CustomerEntity } from '../customers/customer.entity.js';
+import { alwaysOpenCalendar, compileCalendar } from '../engine/calendar/index.js';
+import { ALWAYS_OPEN_CALENDAR_ID, type BusinessCalendar, type PolicyVersion } from '../engine/types.js';
+import { TierEntity } from '../tiers/tier.entity.js';
+import { canonicalJson } from './config-core/canonical-json.js';
+import { PolicyVersionEntity } from './policy-version.entity.js';
+
+export { SLA_CONFIG_CHANGED, type SlaConfigChangedEvent } from './config-core/config-changed.event.js';
+
+/** Everything the engine needs from configuration, as of one configuration revision. */
+export interface EvaluationConfig {
+  revision: number;
+  /** ALL versions of all policies (the engine picks by validFrom/validTo), instants in epoch ms. */
+  policies: PolicyVersion[];
+  /** Compiled calendars by id, including ALWAYS_OPEN_CALENDAR_ID → alwaysOpenCalendar. */
+  calendars: ReadonlyMap<string, BusinessCalendar>;
+  /** calendarId → IANA zone, to render deadlines locally. */
+  calendarZones: ReadonlyMap<string, string>;
+  /** customerId → tier; rows of the given integration override the global ones. */
+  customerTiers: ReadonlyMap<string, string>;
+  defaultTier?: string;
+}
+
+/** One revision's configuration, with the per-integration views built on demand. */
+interface Snapshot {
+  revision: number;
+  policies: PolicyVersion[];
+  calendars: ReadonlyMap<string, BusinessCalendar>;
+  calendarZones: ReadonlyMap<string, string>;
+  globalTiers: ReadonlyMap<string, string>;
+  tiersByIntegration: ReadonlyMap<string, ReadonlyMap<string, string>>;
+  defaultTier?: string;
+  views: Map<string, EvaluationConfig>;
+}
+
+const NO_INTEGRATION = '';
+
+/**
+ * The configuration for ticket evaluation, on the ingest hot path. Each call costs one `SELECT revision`; only a
+ * changed revision (from any process: they share Postgres) reloads, and only calendars whose definition changed are
+ * compiled again. Returned objects are shared between callers: treat them as read-only.
+ */
+@Injectable()
+export class EvaluationConfigService {
+  private readonly logger = new Logger(EvaluationConfigService.name);
+  private snapshot?: Snapshot;
+  private reloading?: Promise<Snapshot>;
+  /** Compiled calendars by id with the definition they were compiled from: compiling is the expensive part. */
+  private readonly compiled = new Map<string, { definition: string; calendar: BusinessCalendar }>();
+
+  constructor(private readonly dataSource: DataSource) {}
+
+  async load(integrationId?: string): Promise<EvaluationConfig> {
+    const revision = await this.currentRevision(this.dataSource.manager);
+    let snapshot = this.snapshot;
+    if (!snapshot || snapshot.revision < revision) snapshot = await this.reload(revision);
+    return view(snapshot, integrationId ?? NO_INTEGRATION);
+  }
+
+  /** One reload at a time; callers that need the revision it brings (or an older one) share it. */
+  private async reload(revision: number): Promise<Snapshot> {
+    while (this.reloading) {
+      const pending = await this.reloading;
+      if (pending.revision >= revision) return pending;
+    }
+    this.reloading = this.readSnapshot().finally(() => (this.reloading = undefined));
+    const snapshot = await this.reloading;
+    if (!this.snapshot || this.snapshot.revision < snapshot.revision) this.snapshot = snapshot;
+    return snapshot;
+  }
+
+  /** Reads the revision and every table in one REPEATABLE READ snapshot, so the revision labels exactly this data. */
+  private async readSnapshot(): Promise<Snapshot> {
+    const data = await this.dataSource.transaction('REPEATABLE READ', async (tx) => ({
+      // The first query fixes the snapshot; the others follow on the same connection.
+      revision: await this.currentRevision(tx),
+      versions: await tx.find(PolicyVersionEntity, { order: { policyId: 'ASC', version: 'ASC' } }),
+      calendars: await tx.find(CalendarEntity),
+      customers: await tx.find(CustomerEntity, {
+        select: { customerId: true, integrationId: true, tierId: true },
+      }),
+      defaultTier: await tx.findOne(TierEntity, { where: { isDefault: true }, select: { id: true } }),
+    }));
+    // Compiled after the transaction, so that no connection is held while the CPU works.
+    const { calendars, calendarZones } = this.compileCalendars(data.calendars);
+    const globalTiers = new Map<string, string>();
+    const tiersByIntegration = new Map<string, Map<string, string>>();
+    for (const row of data.customers) {
+      if (row.integrationId === null) globalTiers.set(row.customerId, row.tierId);
+      else mapFor(tiersByIntegration, row.integrationId).set(row.customerId, row.tierId);
+    }
+    return {
+      revision: data.revision,
+      policies: data.versions.map(toPolicyVersion),
+      calendars,
+      calendarZones,
+      globalTiers,
+      tiersByIntegration,
+      defaultTier: data.defaultTier?.id,
+      views: new Map(),
+    };
+  }
+
+  private compileCalendars(rows: CalendarEntity[]) {
+    const calendars = new Map<string, BusinessCalendar>([[ALWAYS_OPEN_CALENDAR_ID, alwaysOpenCalendar]]);
+    const calendarZones = new Map<string, string>([[ALWAYS_OPEN_CALENDAR_ID, alwaysOpenCalendar.timeZone]]);
+    const seen = new Set<string>();
+    for (const row of rows) {
+      seen.add(row.id);
+      const definition = toCalendarDefinition(row);
+      const key = canonicalJson(definition);
+      let entry = this.compiled.get(row.id);
+      if (entry?.definition !== key) {
+        try {
+          entry = { definition: key, calendar: compileCalendar(definition) };
+        } catch (error) {
+          // Saved calendars were validated; one the engine now refuses must not stop every other evaluation.
+          this.logger.error(
+            `Calendar "${row.id}" cannot be compiled and is left out: ${(error as Error).message}`,
+          );
+          this.compiled.delete(row.id);
+          continue;
+        }
+        this.compiled.set(row.id, entry);
+      }
+      calendars.set(row.id, entry.calendar);
+      calendarZones.set(row.id, row.timeZone);
+    }
+    for (const id of this.compiled.keys()) if (!seen.has(id)) this.compiled.delete(id);
+    return { calendars, calendarZones };
+  }
+
+  private async currentRevision(manager: EntityManager): Promise<number> {
+    const rows: Array<{ revision: number }> = await manager.query(
+      'SELECT revision FROM config_revision WHERE id = 1',
+    );
+    return rows[0]?.revision ?? 0;
+  }
+}
+
+function view(snapshot: Snapshot, integrationId: string): EvaluationConfig {
+  let config = snapshot.views.get(integrationId);
+  if (!config) {
+    const overrides = snapshot.tiersByIntegration.get(integrationId);
+    const customerTiers = overrides ? new Map([...snapshot.globalTiers, ...overrides]) : snapshot.globalTiers;
+    config = {
+      revision: snapshot.revision,
+      policies: snapshot.policies,
+      calendars: snapshot.calendars,
+      calendarZones: snapshot.calendarZones,
+      customerTiers,
+      defaultTier: snapshot.defaultTier,
+    };
+    snapshot.views.set(integrationId, config);
+  }
+  return config;
+}
+
+function mapFor(maps: Map<string, Map<string, string>>, key: string): Map<string, string> {
+  let map = maps.get(key);
+  if (!map) maps.set(key, (map = new Map()));
+  return map;
+}
+
+export function toPolicyVersion(row: PolicyVersionEntity): PolicyVersion {
+  return {
+    policyId: row.policyId,
+    name: row.name,
+    version: row.version,
+    position: row.position,
+    active: row.active,
+    conditions: row.conditions,
+    targets: row.targets,
+    validFrom: row.validFrom.getTime(),
+    validTo: row.validTo?.getTime() ?? null,
+  };
+}

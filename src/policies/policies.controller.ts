@@ -1,0 +1,85 @@
+import { Body, Controller, Get, Param, Post, Put, Res } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { z } from 'zod';
+import { ApiZodBody, ApiZodResponse } from '../common/openapi.js';
+import { ZodValidationPipe } from '../common/zod-validation.pipe.js';
+import { configIdSchema } from './config-core/config-id.schema.js';
+import {
+  type CreatePolicyBody,
+  createPolicySchema,
+  type PolicyBody,
+  policyBodySchema,
+  type PolicyDto,
+  policySchema,
+  type PolicyVersionDto,
+  policyVersionSchema,
+} from './policies.schemas.js';
+import { PoliciesService } from './policies.service.js';
+
+const versionNumber = z.coerce.number().int().min(1);
+
+/** SLA policies (versioned). Admin configuration: the admin role guard goes on this class when auth lands. */
+@ApiTags('policies')
+@Controller('policies')
+export class PoliciesController {
+  constructor(private readonly policies: PoliciesService) {}
+
+  @Post()
+  @ApiOperation({
+    summary: 'Create a policy: version 1 (id optional: a UUID is generated; 409 if the id exists)',
+  })
+  @ApiZodBody(createPolicySchema)
+  @ApiZodResponse(201, policySchema, { description: 'Created', errors: [400, 409, 422] })
+  create(@Body(new ZodValidationPipe(createPolicySchema)) body: CreatePolicyBody): Promise<PolicyDto> {
+    return this.policies.create(body);
+  }
+
+  @Get()
+  @ApiOperation({
+    summary: 'The current version of every policy, active or not, in precedence order (position)',
+  })
+  @ApiZodResponse(200, z.array(policyVersionSchema))
+  list(): Promise<PolicyVersionDto[]> {
+    return this.policies.list();
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'The current version of a policy, with the history of its versions' })
+  @ApiZodResponse(200, policySchema, { errors: [404] })
+  get(@Param('id') id: string): Promise<PolicyDto> {
+    return this.policies.get(id);
+  }
+
+  @Get(':id/versions/:version')
+  @ApiOperation({ summary: 'One version of a policy, in full' })
+  @ApiZodResponse(200, policyVersionSchema, { errors: [400, 404] })
+  getVersion(
+    @Param('id') id: string,
+    @Param('version', new ZodValidationPipe(versionNumber)) version: number,
+  ): Promise<PolicyVersionDto> {
+    return this.policies.getVersion(id, version);
+  }
+
+  @Put(':id')
+  @ApiOperation({
+    summary:
+      'Create or change a policy: writes the next version and closes the current one (201 when created). ' +
+      'Deactivate with active: false. An identical body writes no version.',
+  })
+  @ApiZodBody(policyBodySchema)
+  @ApiZodResponse(200, policySchema, {
+    description: 'New version written (or unchanged)',
+    errors: [400, 409, 422],
+  })
+  @ApiZodResponse(201, policySchema, { description: 'Created (version 1)' })
+  async put(
+    @Param('id', new ZodValidationPipe(configIdSchema)) id: string,
+    @Body(new ZodValidationPipe(policyBodySchema)) body: PolicyBody,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<PolicyDto> {
+    const { policy, created } = await this.policies.put(id, body);
+    if (created) void reply.status(201);
+    return policy;
+  }
+}

@@ -1,0 +1,197 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { type EntityManager, IsNull, Not, Repository } from 'typeorm';
+import { CalendarsService } from '../calendars/calendars.service.js';
+import { ConflictError, NotFoundError } from '../common/errors.js';
+import type { MetricTargets, Priority } from '../engine/types.js';
+import { TiersService } from '../tiers/tiers.service.js';
+import { canonicalJson } from './config-core/canonical-json.js';
+import { ConfigChangesService } from './config-core/config-changes.service.js';
+import { newConfigId } from './config-core/config-id.schema.js';
+import { UnknownReferenceError } from './config-core/unknown-reference.error.js';
+import type {
+  CreatePolicyBody,
+  PolicyBody,
+  PolicyDto,
+  PolicyVersionDto,
+  PolicyVersionSummary,
+} from './policies.schemas.js';
+import { PolicyVersionEntity } from './policy-version.entity.js';
+import { PolicyEntity } from './policy.entity.js';
+
+/**
+ * Policies are versioned: every create or change writes a new immutable version and closes the previous one at the
+ * same instant, in one transaction, so that clocks can say which version they ran under.
+ */
+@Injectable()
+export class PoliciesService {
+  constructor(
+    @InjectRepository(PolicyVersionEntity) private readonly versions: Repository<PolicyVersionEntity>,
+    private readonly tiers: TiersService,
+    private readonly calendars: CalendarsService,
+    private readonly changes: ConfigChangesService,
+  ) {}
+
+  /** The current version of every policy (active or not), in precedence order. */
+  async list(): Promise<PolicyVersionDto[]> {
+    const rows = await this.versions.find({
+      where: { validTo: IsNull() },
+      order: { position: 'ASC', policyId: 'ASC' },
+    });
+    return rows.map(toPolicyVersionDto);
+  }
+
+  async get(id: string): Promise<PolicyDto> {
+    const rows = await this.versions.find({ where: { policyId: id }, order: { version: 'ASC' } });
+    const current = rows.find((row) => row.validTo === null);
+    if (!current) throw new NotFoundError('Policy', id);
+    return { ...toPolicyVersionDto(current), versions: rows.map(toVersionSummary) };
+  }
+
+  async getVersion(id: string, version: number): Promise<PolicyVersionDto> {
+    const row = await this.versions.findOneBy({ policyId: id, version });
+    if (!row) throw new NotFoundError('Policy version', `${id}@${version}`);
+    return toPolicyVersionDto(row);
+  }
+
+  async create(body: CreatePolicyBody): Promise<PolicyDto> {
+    const id = body.id ?? newConfigId();
+    await this.changes.write('policy', async (tx) => {
+      if (await tx.existsBy(PolicyEntity, { id })) {
+        throw new ConflictError(
+          `Policy "${id}" already exists. Use PUT /policies/${id} to change it (a new version).`,
+        );
+      }
+      await this.writeVersion(tx, id, body, null);
+      return { value: undefined, changedId: id };
+    });
+    return this.get(id);
+  }
+
+  /** Create-or-replace: writes version 1, or the next version; an identical body writes nothing. */
+  async put(id: string, body: PolicyBody): Promise<{ policy: PolicyDto; created: boolean }> {
+    const created = await this.changes.write('policy', async (tx) => {
+      const current = await tx.findOneBy(PolicyVersionEntity, { policyId: id, validTo: IsNull() });
+      if (current && sameContent(current, body)) return { value: false, changedId: null };
+      await this.writeVersion(tx, id, body, current);
+      return { value: current === null, changedId: id };
+    });
+    return { policy: await this.get(id), created };
+  }
+
+  private async writeVersion(
+    tx: EntityManager,
+    id: string,
+    body: PolicyBody,
+    current: PolicyVersionEntity | null,
+  ): Promise<void> {
+    await this.assertReferencesExist(tx, body);
+    if (body.active) await assertPositionFree(tx, id, body.position);
+
+    // The database clock, so that all processes agree; strictly after the previous version even if clocks step back.
+    const now = (await this.changes.now(tx)).getTime();
+    const validFrom = new Date(current ? Math.max(now, current.validFrom.getTime() + 1) : now);
+    const version = (current?.version ?? 0) + 1;
+    if (current) {
+      // Closed first: the partial unique indexes allow one current version per policy and per active position.
+      await tx.update(
+        PolicyVersionEntity,
+        { policyId: id, version: current.version },
+        { validTo: validFrom },
+      );
+    }
+    await tx.save(PolicyEntity, { id, currentVersion: version });
+    await tx.insert(PolicyVersionEntity, {
+      policyId: id,
+      version,
+      name: body.name,
+      position: body.position,
+      active: body.active,
+      conditions: body.conditions,
+      targets: normaliseTargets(body.targets),
+      validFrom,
+      validTo: null,
+    });
+  }
+
+  private async assertReferencesExist(tx: EntityManager, body: PolicyBody): Promise<void> {
+    const missingTiers = await this.tiers.missing(body.conditions.tiers ?? [], tx);
+    if (missingTiers.length > 0) throw new UnknownReferenceError('tier', missingTiers, 'conditions.tiers');
+    const calendarIds = Object.values(body.targets).flatMap((byMetric) =>
+      Object.values(byMetric ?? {}).flatMap((target) => (target?.calendarId ? [target.calendarId] : [])),
+    );
+    const missingCalendars = await this.calendars.missing(calendarIds, tx);
+    if (missingCalendars.length > 0) throw new UnknownReferenceError('calendar', missingCalendars, 'targets');
+  }
+}
+
+/** SEMANTICS 17: precedence is explicit, so two active policies never share a position (the database agrees). */
+async function assertPositionFree(tx: EntityManager, id: string, position: number): Promise<void> {
+  const holder = await tx.findOneBy(PolicyVersionEntity, {
+    position,
+    active: true,
+    validTo: IsNull(),
+    policyId: Not(id),
+  });
+  if (holder) {
+    throw new ConflictError(
+      `Position ${position} is taken by active policy "${holder.policyId}" (${holder.name}). ` +
+        'Positions decide precedence, so give this policy another position, or move or deactivate the other one first.',
+    );
+  }
+}
+
+/**
+ * Warning thresholds ascending and without repeats, so that equal policies compare equal. Typed with the engine's
+ * shape, so that passing a parsed body here proves that the schema and the engine agree.
+ */
+function normaliseTargets(
+  targets: Partial<Record<Priority, MetricTargets>>,
+): Partial<Record<Priority, MetricTargets>> {
+  const out: Partial<Record<Priority, MetricTargets>> = {};
+  for (const [priority, byMetric] of Object.entries(targets) as Array<
+    [Priority, MetricTargets | undefined]
+  >) {
+    if (!byMetric) continue;
+    const metrics: MetricTargets = {};
+    for (const [metric, target] of Object.entries(byMetric) as Array<
+      [keyof MetricTargets, MetricTargets[keyof MetricTargets]]
+    >) {
+      if (!target) continue;
+      metrics[metric] = target.warnAtPercent
+        ? { ...target, warnAtPercent: [...new Set(target.warnAtPercent)].sort((a, b) => a - b) }
+        : target;
+    }
+    out[priority] = metrics;
+  }
+  return out;
+}
+
+function sameContent(row: PolicyVersionEntity, body: PolicyBody): boolean {
+  const stored = {
+    name: row.name,
+    position: row.position,
+    active: row.active,
+    conditions: row.conditions,
+    targets: row.targets,
+  };
+  const given = { ...body, targets: normaliseTargets(body.targets) };
+  return canonicalJson(stored) === canonicalJson(given);
+}
+
+export function toVersionSummary(row: PolicyVersionEntity): PolicyVersionSummary {
+  return {
+    version: row.version,
+    name: row.name,
+    position: row.position,
+    active: row.active,
+    validFrom: row.validFrom.toISOString(),
+    validTo: row.validTo?.toISOString() ?? null,
+  };
+}
+
+export function toPolicyVersionDto(row: PolicyVersionEntity): PolicyVersionDto {
+  // Stored targets were parsed by targetsSchema, so their pauseOn holds pausable statuses only.
+  const targets = row.targets as PolicyVersionDto['targets'];
+  return { id: row.policyId, ...toVersionSummary(row), conditions: row.conditions, targets };
+}

@@ -1,0 +1,193 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { In, type Repository } from 'typeorm';
+import { NotFoundError, ValidationError } from '../common/errors.js';
+import { type BusinessCalendar, type ClockState, METRICS } from '../engine/types.js';
+import { EvaluationConfigService } from '../policies/evaluation-config.service.js';
+import { type ClockDetailView, type ClockView, toClockDetailView, toClockView } from './clock-view.js';
+import { TicketClockEntity } from './entities/ticket-clock.entity.js';
+import { TicketEntity } from './entities/ticket.entity.js';
+import type { ListTicketsQuery } from './tickets.dto.js';
+
+export interface TicketView<C extends ClockView = ClockView> {
+  id: string;
+  integrationId: string;
+  externalId: string;
+  status: string | null;
+  priority: string | null;
+  tier: string | null;
+  removed: string | null;
+  policyId: string | null;
+  policyVersion: number | null;
+  /** When the ticket was created in the helpdesk. */
+  createdAt: string | null;
+  lastEventAt: string | null;
+  nextDeadline: string | null;
+  clockVersion: number;
+  evaluatedAt: string | null;
+  clocks: C[];
+}
+
+export interface TicketPage {
+  items: TicketView[];
+  /** Pass as `cursor` for the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+/** Per requested state, the clocks that are in it as of `now` (see toClockView for live breaches). */
+const STATE_PREDICATES: Record<ClockState, (now: () => string) => string> = {
+  running: (now) => `(c.state = 'running' AND (c.deadline IS NULL OR c.deadline > ${now()}))`,
+  breached: (now) =>
+    `(c.state = 'breached' OR (c.state = 'running' AND c.stopped_at IS NULL AND c.deadline <= ${now()}))`,
+  paused: () => `c.state = 'paused'`,
+  met: () => `c.state = 'met'`,
+  not_applicable: () => `c.state = 'not_applicable'`,
+  cancelled: () => `c.state = 'cancelled'`,
+};
+
+/** The read side: one ticket with all its clocks, and the agent queue. */
+@Injectable()
+export class TicketsQueryService {
+  constructor(
+    @InjectRepository(TicketEntity) private readonly tickets: Repository<TicketEntity>,
+    @InjectRepository(TicketClockEntity) private readonly clocks: Repository<TicketClockEntity>,
+    private readonly evaluationConfig: EvaluationConfigService,
+  ) {}
+
+  async getOne(integrationId: string, externalId: string): Promise<TicketView<ClockDetailView>> {
+    const ticket = await this.tickets.findOneBy({ integrationId, externalId });
+    if (!ticket) throw new NotFoundError('Ticket', `${integrationId}/${externalId}`);
+    const [rows, calendarOf] = await Promise.all([
+      this.clocks.findBy({ ticketId: ticket.id }),
+      this.calendars(),
+    ]);
+    const now = Date.now();
+    return toTicketView(
+      ticket,
+      sortClocks(rows).map((row) => toClockDetailView(row, now, calendarOf)),
+    );
+  }
+
+  /**
+   * Open tickets (not solved, closed or removed), filtered, sorted by next deadline (nulls last,
+   * then id), paginated by keyset cursor.
+   */
+  async list(query: ListTicketsQuery): Promise<TicketPage> {
+    const now = Date.now();
+    const params: unknown[] = [];
+    const where = [`t.status NOT IN ('solved', 'closed')`, `t.removed IS NULL`];
+    const param = (value: unknown) => `$${params.push(value)}`;
+    if (query.tier) where.push(`t.tier = ANY(${param(query.tier)}::text[])`);
+    if (query.priority) where.push(`t.priority = ANY(${param(query.priority)}::text[])`);
+    if (query.breachWithin !== undefined) {
+      where.push(
+        `t.next_deadline <= ${param(new Date(now + query.breachWithin).toISOString())}::timestamptz`,
+      );
+    }
+    if (query.state) {
+      // Bound lazily: Postgres rejects a parameter that no predicate uses.
+      let at: string | undefined;
+      const nowParam = () => (at ??= `${param(new Date(now).toISOString())}::timestamptz`);
+      const states = query.state.map((s) => STATE_PREDICATES[s](nowParam)).join(' OR ');
+      where.push(`EXISTS (SELECT 1 FROM ticket_clocks c WHERE c.ticket_id = t.id AND (${states}))`);
+    }
+    if (query.cursor) {
+      const cursor = decodeCursor(query.cursor);
+      const id = param(cursor.id);
+      if (cursor.deadline === null) {
+        where.push(`t.next_deadline IS NULL AND t.id > ${id}::uuid`);
+      } else {
+        const d = param(new Date(cursor.deadline).toISOString());
+        where.push(
+          `(t.next_deadline > ${d}::timestamptz OR (t.next_deadline = ${d}::timestamptz AND t.id > ${id}::uuid)` +
+            ` OR t.next_deadline IS NULL)`,
+        );
+      }
+    }
+    const limit = query.limit;
+    const ids: Array<{ id: string }> = await this.tickets.query(
+      `SELECT t.id FROM tickets t WHERE ${where.join(' AND ')}
+       ORDER BY t.next_deadline ASC NULLS LAST, t.id ASC LIMIT ${param(limit + 1)}`,
+      params,
+    );
+    const pageIds = ids.slice(0, limit).map((r) => r.id);
+    if (pageIds.length === 0) return { items: [], nextCursor: null };
+    const [tickets, clockRows, calendarOf] = await Promise.all([
+      this.tickets.findBy({ id: In(pageIds) }),
+      this.clocks.findBy({ ticketId: In(pageIds) }),
+      this.calendars(),
+    ]);
+    const byId = new Map(tickets.map((t) => [t.id, t]));
+    const clocksByTicket = new Map<string, TicketClockEntity[]>();
+    for (const c of sortClocks(clockRows))
+      clocksByTicket.set(c.ticketId, [...(clocksByTicket.get(c.ticketId) ?? []), c]);
+    const items = pageIds
+      .map((id) => byId.get(id))
+      .filter((t): t is TicketEntity => t !== undefined)
+      .map((t) =>
+        toTicketView(
+          t,
+          (clocksByTicket.get(t.id) ?? []).map((c) => toClockView(c, now, calendarOf)),
+        ),
+      );
+    const last = byId.get(pageIds[pageIds.length - 1]);
+    const nextCursor =
+      ids.length > limit && last
+        ? encodeCursor({ deadline: last.nextDeadline?.getTime() ?? null, id: last.id })
+        : null;
+    return { items, nextCursor };
+  }
+
+  private async calendars(): Promise<(calendarId: string | null) => BusinessCalendar | undefined> {
+    const config = await this.evaluationConfig.load();
+    return (calendarId) => (calendarId === null ? undefined : config.calendars.get(calendarId));
+  }
+}
+
+function toTicketView<C extends ClockView>(t: TicketEntity, clocks: C[]): TicketView<C> {
+  return {
+    id: t.id,
+    integrationId: t.integrationId,
+    externalId: t.externalId,
+    status: t.status,
+    priority: t.priority,
+    tier: t.tier,
+    removed: t.removed,
+    policyId: t.policyId,
+    policyVersion: t.policyVersion,
+    createdAt: t.createdAt?.toISOString() ?? null,
+    lastEventAt: t.lastEventAt?.toISOString() ?? null,
+    nextDeadline: t.nextDeadline?.toISOString() ?? null,
+    clockVersion: t.clockVersion,
+    evaluatedAt: t.evaluatedAt?.toISOString() ?? null,
+    clocks,
+  };
+}
+
+function sortClocks(rows: TicketClockEntity[]): TicketClockEntity[] {
+  return [...rows].sort((a, b) => METRICS.indexOf(a.metric) - METRICS.indexOf(b.metric) || a.cycle - b.cycle);
+}
+
+interface Cursor {
+  deadline: number | null;
+  id: string;
+}
+
+function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify([cursor.deadline, cursor.id])).toString('base64url');
+}
+
+function decodeCursor(raw: string): Cursor {
+  try {
+    const [deadline, id] = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as [unknown, unknown];
+    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+    if ((deadline === null || Number.isFinite(deadline)) && typeof id === 'string' && uuid.test(id)) {
+      return { deadline: deadline as number | null, id };
+    }
+  } catch {
+    // fall through
+  }
+  throw new ValidationError(
+    'Invalid cursor. Pass the nextCursor of the previous page unchanged, or omit it.',
+  );
+}

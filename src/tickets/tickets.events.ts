@@ -1,0 +1,10 @@
+/**
+ * In-process event emitted after a ticket's clocks were recomputed and committed. Payload carries
+ * ids only: listeners (timers, live updates) re-read the clocks and compare clock_version.
+ */
+export const TICKET_CLOCKS_CHANGED = 'ticket.clocks-changed';
+
+export interface TicketClocksChanged {
+  ticketId: string;
+  clockVersion: number;
+}

@@ -1,0 +1,62 @@
+import { Body, Controller, Get, Param, Post, Put, Res } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { z } from 'zod';
+import { ApiZodBody, ApiZodResponse } from '../common/openapi.js';
+import { ZodValidationPipe } from '../common/zod-validation.pipe.js';
+import { configIdSchema } from '../policies/config-core/config-id.schema.js';
+import {
+  type CreateTierBody,
+  createTierSchema,
+  type TierBody,
+  tierBodySchema,
+  type TierDto,
+  tierSchema,
+} from './tiers.schemas.js';
+import { TiersService } from './tiers.service.js';
+
+/** Customer tiers. Admin configuration: the admin role guard goes on this class when auth lands. */
+@ApiTags('tiers')
+@Controller('tiers')
+export class TiersController {
+  constructor(private readonly tiers: TiersService) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Create a tier (409 if the id exists)' })
+  @ApiZodBody(createTierSchema)
+  @ApiZodResponse(201, tierSchema, { description: 'Created', errors: [400, 409] })
+  create(@Body(new ZodValidationPipe(createTierSchema)) body: CreateTierBody): Promise<TierDto> {
+    return this.tiers.create(body);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List tiers' })
+  @ApiZodResponse(200, z.array(tierSchema))
+  list(): Promise<TierDto[]> {
+    return this.tiers.list();
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Get one tier' })
+  @ApiZodResponse(200, tierSchema, { errors: [404] })
+  get(@Param('id') id: string): Promise<TierDto> {
+    return this.tiers.get(id);
+  }
+
+  @Put(':id')
+  @ApiOperation({
+    summary: 'Create or replace a tier (201 when created, 200 when replaced; omitted fields are reset)',
+  })
+  @ApiZodBody(tierBodySchema)
+  @ApiZodResponse(200, tierSchema, { description: 'Replaced (or unchanged)', errors: [400] })
+  @ApiZodResponse(201, tierSchema, { description: 'Created' })
+  async put(
+    @Param('id', new ZodValidationPipe(configIdSchema)) id: string,
+    @Body(new ZodValidationPipe(tierBodySchema)) body: TierBody,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TierDto> {
+    const { tier, created } = await this.tiers.put(id, body);
+    if (created) void reply.status(201);
+    return tier;
+  }
+}

@@ -1,0 +1,85 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { type EntityManager, In, Repository } from 'typeorm';
+import { ConflictError, NotFoundError } from '../common/errors.js';
+import { ConfigChangesService } from '../policies/config-core/config-changes.service.js';
+import { TierEntity } from './tier.entity.js';
+import type { CreateTierBody, TierBody, TierDto } from './tiers.schemas.js';
+
+@Injectable()
+export class TiersService {
+  constructor(
+    @InjectRepository(TierEntity) private readonly tiers: Repository<TierEntity>,
+    private readonly changes: ConfigChangesService,
+  ) {}
+
+  async list(): Promise<TierDto[]> {
+    const rows = await this.tiers.find({ order: { id: 'ASC' } });
+    return rows.map(toTierDto);
+  }
+
+  async get(id: string): Promise<TierDto> {
+    const row = await this.tiers.findOneBy({ id });
+    if (!row) throw new NotFoundError('Tier', id);
+    return toTierDto(row);
+  }
+
+  async create(body: CreateTierBody): Promise<TierDto> {
+    return this.changes.write('tier', async (tx) => {
+      if (await tx.existsBy(TierEntity, { id: body.id })) {
+        throw new ConflictError(`Tier "${body.id}" already exists. Use PUT /tiers/${body.id} to change it.`);
+      }
+      const saved = await this.save(tx, tx.create(TierEntity, { id: body.id }), body);
+      return { value: toTierDto(saved), changedId: saved.id };
+    });
+  }
+
+  /** Create-or-replace: fields left out are reset (description to null, isDefault to false). */
+  async put(id: string, body: TierBody): Promise<{ tier: TierDto; created: boolean }> {
+    return this.changes.write('tier', async (tx) => {
+      const existing = await tx.findOneBy(TierEntity, { id });
+      if (existing && sameTier(existing, body))
+        return { value: { tier: toTierDto(existing), created: false }, changedId: null };
+      const saved = await this.save(tx, existing ?? tx.create(TierEntity, { id }), body);
+      return { value: { tier: toTierDto(saved), created: !existing }, changedId: id };
+    });
+  }
+
+  /** The ids among `ids` that are not tiers (for references from policies and customers). */
+  async missing(ids: readonly string[], tx?: EntityManager): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const repo = tx ? tx.getRepository(TierEntity) : this.tiers;
+    const found = new Set((await repo.findBy({ id: In([...ids]) })).map((t) => t.id));
+    return [...new Set(ids)].filter((id) => !found.has(id));
+  }
+
+  private async save(tx: EntityManager, tier: TierEntity, body: TierBody): Promise<TierEntity> {
+    if (body.isDefault) {
+      // Before saving, so that the partial unique index sees at most one default at any moment.
+      await tx.update(TierEntity, { isDefault: true }, { isDefault: false });
+    }
+    tier.name = body.name;
+    tier.description = body.description ?? null;
+    tier.isDefault = body.isDefault;
+    return tx.save(TierEntity, tier);
+  }
+}
+
+function sameTier(row: TierEntity, body: TierBody): boolean {
+  return (
+    row.name === body.name &&
+    row.description === (body.description ?? null) &&
+    row.isDefault === body.isDefault
+  );
+}
+
+export function toTierDto(row: TierEntity): TierDto {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    isDefault: row.isDefault,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}

@@ -1,0 +1,88 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { IngestEnqueuer } from './ingest-enqueuer.js';
+import { INBOX_TIMING, type InboxTiming } from './inbox-timing.js';
+import { pgPool } from './pg-pool.js';
+
+/** Fixed advisory-lock key: one reconciler at a time across all worker processes. */
+const RECONCILER_LOCK_KEY = 734_190_101;
+const PAGE = 1_000;
+const INTERVAL_NAME = 'inbox-reconciler';
+
+/**
+ * Redis holds only a copy of the work: this puts back inbox rows whose job was lost — `pending` or
+ * `processing` for longer than the stuck timeout, `failed` well past its retry delay. Only the process
+ * that holds the advisory lock runs a round; the job ids make a re-run within the same round a no-op.
+ */
+@Injectable()
+export class InboxReconciler implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(InboxReconciler.name);
+  private running = false;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly enqueuer: IngestEnqueuer,
+    private readonly scheduler: SchedulerRegistry,
+    @Inject(INBOX_TIMING) private readonly timing: InboxTiming,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    // Interval length comes from configuration, so it is registered here rather than with @Interval().
+    const handle = setInterval(() => void this.reconcile(), this.timing.reconcileEveryMs);
+    this.scheduler.addInterval(INTERVAL_NAME, handle);
+  }
+
+  onModuleDestroy(): void {
+    if (this.scheduler.doesExist('interval', INTERVAL_NAME)) this.scheduler.deleteInterval(INTERVAL_NAME);
+  }
+
+  /** One round; returns how many deliveries were re-enqueued (0 when another process holds the lock). */
+  async reconcile(): Promise<number> {
+    if (this.running) return 0;
+    this.running = true;
+    const client = await pgPool(this.dataSource).connect();
+    try {
+      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [
+        RECONCILER_LOCK_KEY,
+      ]);
+      if (!rows[0]?.locked) return 0;
+      try {
+        return await this.requeueStuck(client);
+      } finally {
+        await client.query('SELECT pg_advisory_unlock($1)', [RECONCILER_LOCK_KEY]);
+      }
+    } catch (error) {
+      this.logger.warn(`reconcile round failed: ${(error as Error).message}`);
+      return 0;
+    } finally {
+      client.release();
+      this.running = false;
+    }
+  }
+
+  private async requeueStuck(client: { query: ReturnType<typeof pgPool>['query'] }): Promise<number> {
+    const stuckSecs = this.timing.stuckAfterMs / 1000;
+    const round = String(Math.floor(Date.now() / this.timing.stuckAfterMs));
+    let total = 0;
+    let after = '0';
+    for (;;) {
+      const { rows } = await client.query<{ id: string; attempts: number }>(
+        `SELECT id, attempts FROM inbox_deliveries
+          WHERE id > $1::bigint
+            AND ((status IN ('pending', 'processing') AND updated_at < now() - make_interval(secs => $2::float8))
+              OR (status = 'failed' AND updated_at < now()
+                    - make_interval(secs => $2::float8 + least(2 * power(2, attempts - 1), 300))))
+          ORDER BY id LIMIT ${PAGE}`,
+        [after, stuckSecs],
+      );
+      for (const row of rows) await this.enqueuer.enqueueDelivery(row.id, row.attempts, 0, `r${round}`);
+      total += rows.length;
+      if (rows.length < PAGE) break;
+      after = rows[rows.length - 1]!.id;
+    }
+    if (total > 0) this.logger.log(`re-enqueued ${total} inbox deliveries whose jobs were lost or stalled`);
+    return total;
+  }
+}

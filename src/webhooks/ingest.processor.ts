@@ -1,0 +1,48 @@
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import type { Job } from 'bullmq';
+import { DeliveryProcessor, type DeliveryOutcome } from './delivery-processor.service.js';
+import { IngestEnqueuer } from './ingest-enqueuer.js';
+import { IngestJob, type IngestJobPayloads, retryDelayMs, WebhookQueue } from './ingest-queue.js';
+
+/**
+ * Worker role only. Batches of deliveries, or single ones (retries, reconciler, manual retry).
+ * Retries are scheduled here from the attempt count stored in Postgres, so they survive a lost Redis.
+ */
+@Processor(WebhookQueue.Ingest, { concurrency: 4 })
+export class IngestProcessor extends WorkerHost {
+  constructor(
+    private readonly deliveries: DeliveryProcessor,
+    private readonly enqueuer: IngestEnqueuer,
+  ) {
+    super();
+  }
+
+  async process(job: Job): Promise<{ processed: number; failed: number; dead: number }> {
+    const name = job.name as IngestJob;
+    switch (name) {
+      case IngestJob.Batch:
+        return this.run((job.data as IngestJobPayloads[IngestJob.Batch]).inboxIds);
+      case IngestJob.Delivery:
+        return this.run([(job.data as IngestJobPayloads[IngestJob.Delivery]).inboxId]);
+      default: {
+        const unknown: never = name;
+        throw new Error(`no handler for ingest job "${String(unknown)}"`);
+      }
+    }
+  }
+
+  private async run(ids: string[]): Promise<{ processed: number; failed: number; dead: number }> {
+    const outcomes = await this.deliveries.process(ids);
+    await Promise.all(outcomes.map((o) => this.scheduleRetry(o)));
+    const count = (r: DeliveryOutcome['result']) => outcomes.filter((o) => o.result === r).length;
+    return { processed: count('processed'), failed: count('failed'), dead: count('dead') };
+  }
+
+  private async scheduleRetry(outcome: DeliveryOutcome): Promise<void> {
+    if (outcome.result !== 'failed') return;
+    // If this add fails, the row is `failed` in Postgres and the reconciler retries it later.
+    await this.enqueuer
+      .enqueueDelivery(outcome.id, outcome.attempts, retryDelayMs(outcome.attempts))
+      .catch(() => undefined);
+  }
+}

@@ -1,0 +1,137 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { toErrorResponse } from '../common/http-exception.filter.js';
+import { IntegrationSettingsService } from '../integrations/integration-settings.service.js';
+import { InboxWriter } from './inbox-writer.js';
+import { adapterFor } from './providers/index.js';
+import type { IntegrationSettings, RawDelivery } from './providers/provider-adapter.js';
+import { RejectionRecorder } from './rejection-recorder.js';
+import { storableHeaders } from './storable-headers.js';
+
+export const WEBHOOK_ROUTE = '/webhooks/:integrationId';
+
+type WebhookRequest = FastifyRequest<{ Params: { integrationId: string } }> & { integration?: IntegrationSettings };
+
+/** A rejection with a stable code; nothing is stored but (for known integrations) a compact audit row. */
+class Rejected extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * `POST /webhooks/:integrationId`, the hot path, registered as a plain Fastify route in its own
+ * encapsulated scope rather than a Nest controller: no guards, pipes or interceptors to run, its own
+ * content-type parser that keeps the raw bytes (signatures are over exact bytes) for every content type,
+ * while every other route keeps Nest's JSON parsing. Checks, in order:
+ *   unknown integration 404 (onRequest, before the body is read) → body limit 413 → signature/auth 401
+ *   → empty body 400 → content type 415 → malformed JSON 400 → durable insert (group commit) → 202.
+ * Webhooks authenticate by their integration's credentials, not by API key: public on purpose.
+ */
+@Injectable()
+export class WebhookIngress implements OnModuleInit {
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly settings: IntegrationSettingsService,
+    private readonly inbox: InboxWriter,
+    private readonly rejections: RejectionRecorder,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onModuleInit(): void {
+    const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
+    const bodyLimit = this.config.WEBHOOK_BODY_LIMIT_BYTES;
+    void fastify.register(async (scope) => {
+      scope.removeAllContentTypeParsers();
+      scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_req, body, done) => done(null, body));
+      scope.setErrorHandler((error, request, reply) => this.reject(request as WebhookRequest, reply, error));
+      scope.route({
+        method: 'POST',
+        url: WEBHOOK_ROUTE,
+        bodyLimit,
+        onRequest: (request, reply) => this.identify(request as WebhookRequest, reply),
+        handler: (request, reply) => this.accept(request as WebhookRequest, reply),
+      });
+    });
+  }
+
+  /** Unknown integrations are turned away before their body is read. */
+  private async identify(request: WebhookRequest, reply: FastifyReply): Promise<void> {
+    const integrationId = request.params.integrationId;
+    const integration = await this.settings.get(integrationId);
+    if (!integration) {
+      throw new Rejected(404, 'unknown_integration', `No integration "${integrationId}". Check the webhook URL.`);
+    }
+    request.integration = integration;
+    void reply;
+  }
+
+  private async accept(request: WebhookRequest, reply: FastifyReply): Promise<unknown> {
+    const integration = request.integration!;
+    const adapter = adapterFor(integration.provider);
+    if (!adapter) {
+      throw new Rejected(501, 'provider_not_supported', `Provider "${integration.provider}" has no adapter yet.`);
+    }
+    const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    const delivery: RawDelivery = {
+      headers: request.headers as RawDelivery['headers'],
+      body,
+      receivedAt: Date.now(),
+    };
+    const verified = adapter.verify(delivery, integration);
+    if (!verified.ok) throw new Rejected(401, verified.error, verified.message);
+    if (body.length === 0) throw new Rejected(400, 'empty_body', 'The body is empty. Send a JSON document.');
+    if (!isJson(request.headers['content-type'])) {
+      throw new Rejected(415, 'unsupported_media_type', 'Unsupported Content-Type. Send application/json.');
+    }
+    let payload: unknown;
+    try {
+      payload = JSON.parse(body.toString('utf8'));
+    } catch {
+      throw new Rejected(400, 'malformed_json', 'The body is not valid JSON. Send a JSON document.');
+    }
+    const receipt = await this.inbox.write({
+      integrationId: integration.id,
+      deliveryKey: deliveryKey(adapter.deliveryId(delivery, payload), body),
+      receivedAt: delivery.receivedAt,
+      headers: storableHeaders(request.headers, integration.credentials.secretHeaderName),
+      body,
+    });
+    return reply.code(202).send({ accepted: true, deliveryId: receipt.id, duplicate: receipt.duplicate });
+  }
+
+  private reject(request: WebhookRequest, reply: FastifyReply, error: unknown): FastifyReply {
+    let status: number;
+    let body: { error: string; message: string; correlationId?: string };
+    if (error instanceof Rejected) {
+      status = error.status;
+      body = { error: error.code, message: error.message };
+    } else {
+      ({ status, body } = toErrorResponse(error));
+      if (status === 413) body.message = `The body is larger than ${this.config.WEBHOOK_BODY_LIMIT_BYTES} bytes.`;
+      if (status >= 500) request.log.error({ err: error }, 'webhook delivery failed');
+    }
+    if (request.integration && status < 500) this.rejections.record(request.integration.id, status, body.error);
+    return reply.code(status).header('content-type', 'application/json; charset=utf-8').send(body);
+  }
+}
+
+function isJson(contentType: string | undefined): boolean {
+  if (!contentType) return false;
+  const type = contentType.split(';', 1)[0]!.trim().toLowerCase();
+  return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
+}
+
+/** The provider's id when it sends one (bounded to the column), else the body's content hash. */
+function deliveryKey(providerId: string | null, body: Buffer): string {
+  if (providerId && providerId.length <= 200) return providerId;
+  const source = providerId ?? body;
+  return `sha256:${createHash('sha256').update(source).digest('hex')}`;
+}

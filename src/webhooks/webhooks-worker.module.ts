@@ -1,0 +1,31 @@
+import { BullModule } from '@nestjs/bullmq';
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { IntegrationSettingsModule } from '../integrations/integration-settings.module.js';
+import { TicketsModule } from '../tickets/tickets.module.js';
+import { DeliveryProcessor } from './delivery-processor.service.js';
+import { InboxDeliveryEntity } from './inbox-delivery.entity.js';
+import { InboxReconciler } from './inbox-reconciler.js';
+import { DEFAULT_INBOX_TIMING, INBOX_TIMING } from './inbox-timing.js';
+import { IngestEnqueuer } from './ingest-enqueuer.js';
+import { WebhookQueue } from './ingest-queue.js';
+import { IngestProcessor } from './ingest.processor.js';
+
+/** Worker role: turns inbox rows into ticket events, retries, and re-enqueues work Redis lost. */
+@Module({
+  imports: [
+    IntegrationSettingsModule,
+    TicketsModule,
+    TypeOrmModule.forFeature([InboxDeliveryEntity]),
+    BullModule.registerQueue({ name: WebhookQueue.Ingest }),
+  ],
+  providers: [
+    { provide: INBOX_TIMING, useValue: DEFAULT_INBOX_TIMING },
+    DeliveryProcessor,
+    IngestEnqueuer,
+    IngestProcessor,
+    InboxReconciler,
+  ],
+  exports: [DeliveryProcessor],
+})
+export class WebhooksWorkerModule {}

@@ -1,0 +1,290 @@
+/**
+ * Ingest benchmark (`npm run bench:ingest`; BENCH_SECONDS shortens each load phase, default 30).
+ *
+ * Runs the real app as child processes (API, and separately a worker) on a fresh database, so the load
+ * generator does not share an event loop with the server, then:
+ *   A. accept path alone: autocannon, 50 connections, signed generic deliveries (unique event ids, 5 000
+ *      tickets) → accepted/s and p50/p99 of the 202s;
+ *   B. the same load with a worker running → accepted/s, processed/s (deliveries turned into clocks) and
+ *      the inbox backlog sampled every second;
+ *   C. drain: how fast the worker empties the backlog left behind;
+ *   D. baseline: plain single-row autocommitted INSERTs of the same raw payloads into a table shaped like
+ *      the inbox, concurrency 50 over a pool of the app's size → inserts/s, and the ratio A / D.
+ * Prints numbers; not a test.
+ */
+import 'reflect-metadata';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+import pg from 'pg';
+import { loadConfig } from '../../src/config/app-config.js';
+import { prepareInfrastructure } from '../../src/bootstrap.js';
+import { signGeneric } from '../../src/webhooks/providers/generic-signature.js';
+import { dropDatabase, freshDatabaseUrl } from '../support/test-app.js';
+
+interface AutocannonResult {
+  requests: { average: number; total: number };
+  latency: { p50: number; p99: number; p90: number; average: number; max: number };
+  '2xx': number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  duration: number;
+}
+type RequestSpec = { method: string; path: string; headers?: Record<string, string>; body?: string };
+const autocannon = createRequire(import.meta.url)('autocannon') as (opts: {
+  url: string;
+  connections: number;
+  duration: number;
+  requests: Array<RequestSpec & { setupRequest?: (req: RequestSpec) => RequestSpec }>;
+}) => Promise<AutocannonResult>;
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
+const CONNECTIONS = 50;
+const TICKETS = 5_000;
+const SECRET = 'bench-signing-secret-0123456789';
+const INTEGRATION = 'bench';
+const API_PORT = 3900 + Math.floor(Math.random() * 50);
+const WORKER_PORT = API_PORT + 50;
+
+const databaseUrl = freshDatabaseUrl('bench');
+const config = { ...loadConfig({ ...process.env, NODE_ENV: 'development' }), DATABASE_URL: databaseUrl };
+const env = {
+  ...process.env,
+  NODE_ENV: 'development',
+  DATABASE_URL: databaseUrl,
+  QUEUE_PREFIX: `bench${randomBytes(3).toString('hex')}`,
+  ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+  LOG_LEVEL: 'warn',
+};
+const sql = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+
+function startChild(role: 'api' | 'worker', port: number): ChildProcess {
+  const child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', 'src/main.ts'], {
+    env: { ...env, ROLE: role, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  return child;
+}
+
+async function waitHealthy(port: number): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/health`)).ok) return;
+    } catch {
+      // not up yet
+    }
+    await sleep(200);
+  }
+  throw new Error(`app on port ${port} did not become healthy`);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Unique canonical events; ticket ids repeat so that tickets accumulate timelines, as in real life. */
+function eventBody(phase: string, i: number): string {
+  const now = new Date().toISOString();
+  return JSON.stringify({
+    eventId: `${phase}-${i}`,
+    type: i < TICKETS ? 'ticket.created' : 'ticket.updated',
+    occurredAt: now,
+    ticket: {
+      id: `B-${i % TICKETS}`,
+      createdAt: now,
+      status: i < TICKETS ? 'new' : 'open',
+      priority: ['urgent', 'high', 'normal', 'low'][i % 4],
+      customerId: `customer-${i % 97}`,
+      assigneeId: `agent-${i % 13}`,
+      tags: ['bench', `queue-${i % 7}`],
+    },
+    actor: { role: 'agent', id: `agent-${i % 13}` },
+  });
+}
+
+/** Signed bodies computed before the run (the replay window is 5 min; each phase signs its own). */
+function precompute(phase: string, count: number): Array<{ body: string; headers: Record<string, string> }> {
+  return Array.from({ length: count }, (_, i) => {
+    const body = eventBody(phase, i);
+    return { body, headers: { 'content-type': 'application/json', ...signGeneric(SECRET, body) } };
+  });
+}
+
+async function load(phase: string): Promise<AutocannonResult> {
+  const bodies = precompute(phase, Math.max(20_000, SECONDS * 16_000));
+  let next = 0;
+  return autocannon({
+    url: `http://127.0.0.1:${API_PORT}`,
+    connections: CONNECTIONS,
+    duration: SECONDS,
+    requests: [
+      {
+        method: 'POST',
+        path: `/webhooks/${INTEGRATION}`,
+        setupRequest: (req) => {
+          const b = bodies[next++ % bodies.length]!;
+          return { ...req, headers: b.headers, body: b.body };
+        },
+      },
+    ],
+  });
+}
+
+async function counts(): Promise<Record<string, number>> {
+  const { rows } = await sql.query(`SELECT status, count(*)::int AS n FROM inbox_deliveries GROUP BY status`);
+  return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+}
+const backlog = (c: Record<string, number>) => (c.pending ?? 0) + (c.processing ?? 0) + (c.failed ?? 0);
+
+/** Samples the inbox every second while `during` runs. */
+async function sampled<T>(during: Promise<T>, label: string): Promise<{ result: T; samples: Array<{ t: number; backlog: number; processed: number }> }> {
+  const samples: Array<{ t: number; backlog: number; processed: number }> = [];
+  const start = Date.now();
+  let done = false;
+  const sampler = (async () => {
+    while (!done) {
+      const c = await counts();
+      samples.push({ t: (Date.now() - start) / 1000, backlog: backlog(c), processed: c.processed ?? 0 });
+      await sleep(1_000);
+    }
+  })();
+  const result = await during;
+  done = true;
+  await sampler;
+  console.log(`  ${label} backlog (s → pending): ${samples.map((s) => `${s.t.toFixed(0)}:${s.backlog}`).join(' ')}`);
+  return { result, samples };
+}
+
+function report(label: string, r: AutocannonResult): void {
+  const accepted = r['2xx'] / r.duration;
+  console.log(
+    `  ${label}: ${accepted.toFixed(0)} accepted/s (${r['2xx']} × 202, ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts); ` +
+      `latency p50 ${r.latency.p50} ms, p90 ${r.latency.p90} ms, p99 ${r.latency.p99} ms, max ${r.latency.max} ms`,
+  );
+}
+
+async function baseline(bodies: string[]): Promise<number> {
+  await sql.query(`CREATE TABLE bench_baseline (LIKE inbox_deliveries INCLUDING ALL)`);
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: config.DATABASE_POOL_SIZE });
+  const headers = JSON.stringify({ 'content-type': 'application/json', 'user-agent': 'bench' });
+  let next = 0;
+  let inserted = 0;
+  const until = Date.now() + SECONDS * 1000;
+  await Promise.all(
+    Array.from({ length: CONNECTIONS }, async () => {
+      while (Date.now() < until) {
+        const i = next++;
+        await pool.query(
+          `INSERT INTO bench_baseline (integration_id, delivery_key, received_at, headers, body) VALUES ($1, $2, $3, $4, $5)`,
+          [INTEGRATION, `base-${i}`, new Date(), headers, Buffer.from(bodies[i % bodies.length]!)],
+        );
+        inserted++;
+      }
+    }),
+  );
+  await pool.end();
+  return inserted / SECONDS;
+}
+
+async function main(): Promise<void> {
+  console.log(`ingest bench: ${SECONDS} s per phase, ${CONNECTIONS} connections, pool ${config.DATABASE_POOL_SIZE}`);
+  await prepareInfrastructure(config);
+  const api = startChild('api', API_PORT);
+  let worker: ChildProcess | null = null;
+  try {
+    await waitHealthy(API_PORT);
+    const post = (path: string, body: unknown) =>
+      fetch(`http://127.0.0.1:${API_PORT}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      }).then(async (r) => {
+        if (!r.ok) throw new Error(`${path}: ${r.status} ${await r.text()}`);
+      });
+    await post('/integrations', { id: INTEGRATION, name: 'Bench', provider: 'generic', secret: SECRET });
+    await post('/policies', {
+      id: 'bench',
+      name: 'Bench',
+      position: 1,
+      targets: Object.fromEntries(
+        ['urgent', 'high', 'normal', 'low'].map((p) => [p, { reaction: { minutes: 60 }, first_response: { minutes: 120 }, resolution: { minutes: 480 } }]),
+      ),
+    });
+    // Warm-up (JIT, connection pools, integration cache).
+    await autocannonWarmup();
+
+    console.log('A. accept path only (no worker)');
+    const a = await sampled(load('a'), 'A');
+    report('A', a.result);
+
+    console.log('B. accept while a worker processes');
+    worker = startChild('worker', WORKER_PORT);
+    await waitHealthy(WORKER_PORT);
+    const before = await counts();
+    const bStart = Date.now();
+    const b = await sampled(load('b'), 'B');
+    report('B', b.result);
+    const bEnd = await counts();
+    const bProcessed = (bEnd.processed ?? 0) - (before.processed ?? 0);
+    console.log(`  B: ${(bProcessed / ((Date.now() - bStart) / 1000)).toFixed(0)} deliveries → clocks per second while loaded; backlog ${backlog(before)} → ${backlog(bEnd)}`);
+
+    console.log('C. drain');
+    const cStart = Date.now();
+    const cBefore = await counts();
+    for (;;) {
+      const c = await counts();
+      if (backlog(c) === 0 || Date.now() - cStart > Math.max(120_000, SECONDS * 8_000)) {
+        const secs = (Date.now() - cStart) / 1000;
+        const drained = (c.processed ?? 0) - (cBefore.processed ?? 0);
+        console.log(`  C: ${drained} deliveries processed in ${secs.toFixed(1)} s = ${(drained / secs).toFixed(0)}/s; backlog left ${backlog(c)}, dead ${c.dead ?? 0}`);
+        break;
+      }
+      await sleep(500);
+    }
+    worker.kill('SIGTERM');
+    worker = null;
+
+    console.log('D. baseline: plain single-row inserts of the same payloads');
+    const bodies = Array.from({ length: 10_000 }, (_, i) => eventBody('base', i));
+    const d = await baseline(bodies);
+    console.log(`  D: ${d.toFixed(0)} inserts/s`);
+    const acceptedA = a.result['2xx'] / a.result.duration;
+    console.log(
+      `\nSUMMARY accepted/s ${acceptedA.toFixed(0)} (p50 ${a.result.latency.p50} ms, p99 ${a.result.latency.p99} ms) vs baseline ${d.toFixed(0)} inserts/s → ratio ${(acceptedA / d).toFixed(2)}; ` +
+        `under processing ${(b.result['2xx'] / b.result.duration).toFixed(0)} accepted/s, p99 ${b.result.latency.p99} ms`,
+    );
+  } finally {
+    worker?.kill('SIGTERM');
+    api.kill('SIGTERM');
+    await sleep(1_000);
+    await sql.end();
+    await dropDatabase(databaseUrl).catch(() => undefined);
+  }
+}
+
+async function autocannonWarmup(): Promise<void> {
+  const bodies = precompute('warm', 5_000);
+  let next = 0;
+  await autocannon({
+    url: `http://127.0.0.1:${API_PORT}`,
+    connections: CONNECTIONS,
+    duration: 3,
+    requests: [
+      {
+        method: 'POST',
+        path: `/webhooks/${INTEGRATION}`,
+        setupRequest: (req) => {
+          const b = bodies[next++ % bodies.length]!;
+          return { ...req, headers: b.headers, body: b.body };
+        },
+      },
+    ],
+  });
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

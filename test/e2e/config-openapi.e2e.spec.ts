@@ -1,0 +1,55 @@
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+describe('OpenAPI', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('lists the configuration routes with the zod schemas as request bodies', async () => {
+    const res = await request(t.app.getHttpServer()).get('/docs-json').expect(200);
+    const paths = res.body.paths;
+    for (const path of [
+      '/tiers',
+      '/tiers/{id}',
+      '/calendars',
+      '/calendars/{id}',
+      '/calendars/{id}/holidays/import',
+    ]) {
+      expect(paths, path).toHaveProperty([path]);
+    }
+    for (const path of [
+      '/policies',
+      '/policies/{id}',
+      '/policies/{id}/versions/{version}',
+      '/customers',
+      '/customers/{id}',
+    ]) {
+      expect(paths, path).toHaveProperty([path]);
+    }
+    const policyBody = paths['/policies'].post.requestBody.content['application/json'].schema;
+    expect(policyBody.required).toEqual(expect.arrayContaining(['name', 'position', 'targets']));
+    expect(Object.keys(policyBody.properties.targets.properties)).toEqual([
+      'urgent',
+      'high',
+      'normal',
+      'low',
+    ]);
+    expect(paths['/tiers/{id}'].put.responses).toHaveProperty(['201']);
+    expect(paths['/customers'].post.responses['422'].content['application/json'].schema.required).toEqual([
+      'error',
+      'message',
+    ]);
+  });
+
+  it('serves the UI at /docs', async () => {
+    const res = await request(t.app.getHttpServer()).get('/docs').redirects(1);
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('swagger');
+  });
+});

@@ -1,0 +1,49 @@
+import 'reflect-metadata';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DataSource } from 'typeorm';
+import { IntegrationsInbox1795400100000 } from '../../migrations/1795400100000-IntegrationsInbox.js';
+import { Tickets1795400200000 } from '../../migrations/1795400200000-Tickets.js';
+import { ensureDatabaseExists } from '../../src/database/ensure-database.js';
+import { IntegrationEntity } from '../../src/integrations/integration.entity.js';
+import { TicketClockEntity } from '../../src/tickets/entities/ticket-clock.entity.js';
+import { TicketEventEntity } from '../../src/tickets/entities/ticket-event.entity.js';
+import { TicketEntity } from '../../src/tickets/entities/ticket.entity.js';
+import { dropDatabase, freshDatabaseUrl } from '../support/test-app.js';
+
+/** The hand-written migration and the entities describe the same tables (no drift either way). */
+describe('tickets migration matches the entities', () => {
+  const url = freshDatabaseUrl('tickets_schema');
+  let dataSource: DataSource;
+
+  beforeAll(async () => {
+    await ensureDatabaseExists(url);
+    dataSource = new DataSource({
+      type: 'postgres',
+      url,
+      entities: [IntegrationEntity, TicketEntity, TicketEventEntity, TicketClockEntity],
+      migrations: [IntegrationsInbox1795400100000, Tickets1795400200000],
+      synchronize: false,
+    });
+    await dataSource.initialize();
+    await dataSource.runMigrations();
+  });
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await dropDatabase(url);
+  });
+
+  it('needs no schema change for tickets, ticket_events and ticket_clocks', async () => {
+    const pending = await dataSource.driver.createSchemaBuilder().log();
+    const ours = pending.upQueries
+      .map((q) => q.query)
+      .filter((q) => /"(tickets|ticket_events|ticket_clocks)"/.test(q));
+    expect(ours).toEqual([]);
+  });
+
+  it('migrates down cleanly', async () => {
+    await dataSource.undoLastMigration();
+    const rows = await dataSource.query(`SELECT to_regclass('tickets') AS t`);
+    expect(rows[0].t).toBeNull();
+    await dataSource.runMigrations();
+  });
+});

@@ -1,0 +1,20 @@
+/**
+ * A worker process for the kill test: the real application in the `worker` role, configured from the
+ * environment, with the reconciler's timings shortened so a killed worker's rows come back in seconds.
+ * Run with `node --import @swc-node/register/esm-register test/webhooks/worker.child.ts`.
+ */
+import 'reflect-metadata';
+import { Test } from '@nestjs/testing';
+import { AppModule } from '../../src/app.module.js';
+import { loadConfig } from '../../src/config/app-config.js';
+import { INBOX_TIMING } from '../../src/webhooks/inbox-timing.js';
+
+const config = { ...loadConfig(), ROLE: 'worker' as const };
+const moduleRef = await Test.createTestingModule({ imports: [AppModule.register(config)] })
+  .overrideProvider(INBOX_TIMING)
+  .useValue({ stuckAfterMs: 2_000, reconcileEveryMs: 500 })
+  .compile();
+moduleRef.useLogger(['error', 'warn']);
+await moduleRef.init();
+process.stdout.write('worker ready\n');
+process.on('SIGTERM', () => void moduleRef.close().then(() => process.exit(0)));
