@@ -1,6 +1,7 @@
 import { applyDecorators, type INestApplication } from '@nestjs/common';
 import { ApiBody, ApiResponse, DocumentBuilder, type SchemaObject, SwaggerModule } from '@nestjs/swagger';
 import { z } from 'zod';
+import { webhookPathItem } from '../webhooks/webhook-openapi.js';
 
 /**
  * OpenAPI for the whole API: the UI at /docs and the document at /docs-json. Bodies and responses are described by
@@ -14,7 +15,12 @@ export function setupOpenApi(app: INestApplication): void {
     )
     .setVersion('0.1.0')
     .build();
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, config), {
+  const document = () => {
+    const doc = SwaggerModule.createDocument(app, config);
+    doc.paths['/webhooks/{integrationId}'] = webhookPathItem();
+    return doc;
+  };
+  SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'docs-json',
     raw: ['json'],
   });

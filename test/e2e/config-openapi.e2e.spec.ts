@@ -11,6 +11,15 @@ describe('OpenAPI', () => {
     await t?.close();
   });
 
+  it('describes the webhook route with the canonical event as its body', async () => {
+    const res = await request(t.app.getHttpServer()).get('/docs-json').expect(200);
+    const webhook = res.body.paths['/webhooks/{integrationId}'].post;
+    expect(Object.keys(webhook.responses)).toEqual(expect.arrayContaining(['202', '400', '401', '404', '413', '415']));
+    const body = webhook.requestBody.content['application/json'].schema;
+    expect(body.required).toEqual(expect.arrayContaining(['eventId', 'type', 'occurredAt', 'ticket']));
+    expect(body.properties.type.enum).toEqual(expect.arrayContaining(['ticket.created', 'comment.created']));
+  });
+
   it('lists the configuration routes with the zod schemas as request bodies', async () => {
     const res = await request(t.app.getHttpServer()).get('/docs-json').expect(200);
     const paths = res.body.paths;

@@ -27,7 +27,8 @@ import {
 const isoInstant = z.iso.datetime({ offset: true });
 const role = z.enum(ACTOR_ROLES);
 
-const eventSchema = z.object({
+/** The canonical event (the generic provider's documented format); also published in the OpenAPI document. */
+export const genericEventSchema = z.object({
   eventId: z.string().min(1).max(200),
   type: z.enum(EVENT_TYPES),
   occurredAt: isoInstant,
@@ -49,9 +50,9 @@ const eventSchema = z.object({
   comment: z.object({ id: z.string().min(1), public: z.boolean(), authorRole: role }).optional(),
   actor: z.object({ role, id: z.string().optional() }).optional(),
 });
-type GenericEvent = z.infer<typeof eventSchema>;
+type GenericEvent = z.infer<typeof genericEventSchema>;
 
-const batchSchema = z.array(eventSchema).min(1).max(1000);
+const batchSchema = z.array(genericEventSchema).min(1).max(1000);
 
 export const genericAdapter: ProviderAdapter = {
   provider: 'generic',
@@ -75,7 +76,7 @@ export const genericAdapter: ProviderAdapter = {
 
   normalise(payload: unknown, _delivery: RawDelivery, integration: IntegrationSettings): NormalisedEvent[] {
     // Parsed separately (not as a union) so that the error names the field that is wrong.
-    const parsed = Array.isArray(payload) ? batchSchema.safeParse(payload) : eventSchema.safeParse(payload);
+    const parsed = Array.isArray(payload) ? batchSchema.safeParse(payload) : genericEventSchema.safeParse(payload);
     if (!parsed.success) {
       const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
       throw new NormaliseError('invalid_payload', `Not a canonical event: ${problems}`);
