@@ -131,7 +131,7 @@ describe('Intercom normalisation', () => {
     expect(one('08-admin-closed.json', s)[0]?.ticket).toMatchObject({
       status: 'closed',
       priority: 'urgent',
-      tier: 'Enterprise',
+      tier: 'enterprise',
     });
     expect(one('01-user-created.json', s)[0]?.ticket.priority).toBe('low');
   });

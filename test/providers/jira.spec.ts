@@ -167,7 +167,7 @@ describe('Jira normalisation', () => {
       '01-issue-created.json',
       integration('jira', { tier: { source: 'field', field: 'customfield_10050' } }),
     );
-    expect(field[0]?.ticket.tier).toBe('Enterprise');
+    expect(field[0]?.ticket.tier).toBe('enterprise');
   });
 
   it('ignores other events; rejects payloads without an issue', () => {

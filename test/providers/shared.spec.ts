@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { asStringList } from '../../src/webhooks/providers/shared/json.js';
-import { createMapper } from '../../src/webhooks/providers/shared/mapping.js';
+import { applyTier, createMapper } from '../../src/webhooks/providers/shared/mapping.js';
 import { safeEqual } from '../../src/webhooks/providers/shared/signature.js';
 import { parseTimestamp } from '../../src/webhooks/providers/shared/time.js';
 
@@ -45,6 +45,25 @@ describe('mapping helpers', () => {
   it('lists from arrays or separated strings', () => {
     expect(asStringList('a b,c')).toEqual(['a', 'b', 'c']);
     expect(asStringList([{ name: 'x' }, 'y', 3])).toEqual(['x', 'y', '3']);
+  });
+
+  it('reads a tier from a tag, field or payload as a tier id (tier ids are lower-case slugs)', () => {
+    const tierOf = (
+      sources: Parameters<typeof applyTier>[1],
+      tier: NonNullable<Parameters<typeof applyTier>[2]['tier']>,
+    ) => {
+      const snapshot: { customerId?: string; tier?: string } = {};
+      applyTier(snapshot, sources, { defaultPriority: 'normal', tier });
+      return snapshot.tier;
+    };
+    expect(tierOf({ field: () => 'Enterprise' }, { source: 'field', field: 'plan' })).toBe('enterprise');
+    expect(tierOf({ field: () => ' Premium  Support ' }, { source: 'field', field: 'plan' })).toBe(
+      'premium-support',
+    );
+    expect(tierOf({ tags: ['x', 'Tier_Gold_Plus'] }, { source: 'tag', tagPrefix: 'tier_' })).toBe(
+      'gold_plus',
+    );
+    expect(tierOf({ payloadTier: 'Business' }, { source: 'customer' })).toBe('business');
   });
 
   it('safeEqual', () => {

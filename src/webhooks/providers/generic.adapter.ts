@@ -17,6 +17,7 @@ import {
   type ProviderAdapter,
   type RawDelivery,
 } from './provider-adapter.js';
+import { tierId } from './shared/mapping.js';
 
 /**
  * The `generic` provider: our own canonical event format (DESIGN.md, "Canonical event"), one event per
@@ -139,15 +140,16 @@ function mapPriority(raw: string, mapping: IntegrationMapping): Priority {
   return (PRIORITIES as readonly string[]).includes(canonical) ? (canonical as Priority) : mapping.defaultPriority;
 }
 
+/** A tier from a tag or field per the mapping, read as a tier id like the other providers do (see tierId). */
 function tierFrom(t: GenericEvent['ticket'], mapping: IntegrationMapping): string | undefined {
   const source = mapping.tier;
   if (source?.source === 'tag' && source.tagPrefix) {
     const tag = t.tags?.find((x) => x.startsWith(source.tagPrefix!));
-    return tag ? tag.slice(source.tagPrefix.length) : undefined;
+    return tag ? tierId(tag.slice(source.tagPrefix.length)) : undefined;
   }
   if (source?.source === 'field' && source.field) {
     const value = t.fields?.[source.field];
-    return typeof value === 'string' && value ? value : undefined;
+    return typeof value === 'string' && value.trim() ? tierId(value) : undefined;
   }
   return undefined;
 }

@@ -97,6 +97,8 @@ export interface TierSources {
  * Fills `customerId` and `tier` of a snapshot: the payload's tier if any, else per `mapping.tier`
  * ('customer': the organisation goes into customerId and the customers table decides; 'tag': the first tag with
  * `tagPrefix`; 'field': the custom field's value). The organisation is kept as customerId in every case.
+ * A tier taken from the payload is read as a tier id (see `tierId`), so a Jira select option "Enterprise" or an
+ * Intercom attribute "Premium Support" selects the tiers `enterprise` and `premium-support`.
  */
 export function applyTier(
   snapshot: Pick<TicketSnapshot, 'customerId' | 'tier'>,
@@ -105,7 +107,7 @@ export function applyTier(
 ): void {
   if (sources.customer !== undefined) snapshot.customerId = sources.customer;
   if (sources.payloadTier !== undefined) {
-    snapshot.tier = sources.payloadTier;
+    snapshot.tier = tierId(sources.payloadTier);
     return;
   }
   const tier = mapping.tier;
@@ -113,11 +115,19 @@ export function applyTier(
   if (tier.source === 'tag' && tier.tagPrefix) {
     const prefix = tier.tagPrefix.toLowerCase();
     const tag = sources.tags?.find((t) => t.toLowerCase().startsWith(prefix) && t.length > prefix.length);
-    if (tag !== undefined) snapshot.tier = tag.slice(prefix.length);
+    if (tag !== undefined) snapshot.tier = tierId(tag.slice(prefix.length));
   } else if (tier.source === 'field' && tier.field && sources.field) {
     const value = sources.field(tier.field);
-    if (value !== undefined) snapshot.tier = value;
+    if (value !== undefined) snapshot.tier = tierId(value);
   }
+}
+
+/**
+ * A helpdesk's tier value as a tier id: tier ids are lower-case slugs, while helpdesks show display values
+ * ("Enterprise", "Premium Support"), so the value is trimmed, lower-cased and its spaces become "-".
+ */
+export function tierId(value: string): string {
+  return value.trim().toLowerCase().replace(/\s+/g, '-');
 }
 
 /** Removes undefined properties so events compare and serialise cleanly. */
