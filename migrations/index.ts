@@ -1,6 +1,8 @@
 import { IntegrationsInbox1795400100000 } from './1795400100000-IntegrationsInbox.js';
 import { Tickets1795400200000 } from './1795400200000-Tickets.js';
 import { SlaConfig1795400000000 } from './1795400000000-SlaConfig.js';
+import { TicketEventsInbox1795400300000 } from './1795400300000-TicketEventsInbox.js';
+import { CalendarVersions1795400400000 } from './1795400400000-CalendarVersions.js';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so that the same list works from
@@ -10,4 +12,6 @@ export const migrations: Array<new () => unknown> = [
   IntegrationsInbox1795400100000,
   Tickets1795400200000,
   SlaConfig1795400000000,
+  TicketEventsInbox1795400300000,
+  CalendarVersions1795400400000,
 ];

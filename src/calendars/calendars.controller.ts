@@ -8,6 +8,8 @@ import { configIdSchema } from '../policies/config-core/config-id.schema.js';
 import {
   type CalendarBody,
   calendarBodySchema,
+  calendarDetailSchema,
+  type CalendarDetailDto,
   type CalendarDto,
   calendarSchema,
   type CreateCalendarBody,
@@ -28,8 +30,10 @@ export class CalendarsController {
   @Post()
   @ApiOperation({ summary: 'Create a calendar (id optional: a UUID is generated; 409 if the id exists)' })
   @ApiZodBody(createCalendarSchema)
-  @ApiZodResponse(201, calendarSchema, { description: 'Created', errors: [400, 409] })
-  create(@Body(new ZodValidationPipe(createCalendarSchema)) body: CreateCalendarBody): Promise<CalendarDto> {
+  @ApiZodResponse(201, calendarDetailSchema, { description: 'Created', errors: [400, 409] })
+  create(
+    @Body(new ZodValidationPipe(createCalendarSchema)) body: CreateCalendarBody,
+  ): Promise<CalendarDetailDto> {
     return this.calendars.create(body);
   }
 
@@ -41,22 +45,24 @@ export class CalendarsController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'Get one calendar' })
-  @ApiZodResponse(200, calendarSchema, { errors: [404] })
-  get(@Param('id') id: string): Promise<CalendarDto> {
+  @ApiOperation({ summary: 'Get one calendar, with its version history' })
+  @ApiZodResponse(200, calendarDetailSchema, { errors: [404] })
+  get(@Param('id') id: string): Promise<CalendarDetailDto> {
     return this.calendars.get(id);
   }
 
   @Put(':id')
-  @ApiOperation({ summary: 'Create or replace a calendar (201 when created, 200 when replaced)' })
+  @ApiOperation({
+    summary: 'Create or replace a calendar (201 when created, 200 when replaced); a change is a new version',
+  })
   @ApiZodBody(calendarBodySchema)
-  @ApiZodResponse(200, calendarSchema, { description: 'Replaced (or unchanged)', errors: [400] })
-  @ApiZodResponse(201, calendarSchema, { description: 'Created' })
+  @ApiZodResponse(200, calendarDetailSchema, { description: 'Replaced (or unchanged)', errors: [400] })
+  @ApiZodResponse(201, calendarDetailSchema, { description: 'Created' })
   async put(
     @Param('id', new ZodValidationPipe(configIdSchema)) id: string,
     @Body(new ZodValidationPipe(calendarBodySchema)) body: CalendarBody,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<CalendarDto> {
+  ): Promise<CalendarDetailDto> {
     const { calendar, created } = await this.calendars.put(id, body);
     if (created) void reply.status(201);
     return calendar;

@@ -93,8 +93,22 @@ export const calendarSchema = z.object({
   alwaysOpen: z.boolean(),
   weekly: z.array(weeklyInterval),
   holidays: z.array(holiday),
+  version: z
+    .int()
+    .describe('Current version: every change (PUT, holiday import) is a new one; stopped clocks keep theirs'),
   createdAt: instantSchema,
   updatedAt: instantSchema,
+});
+
+export const calendarVersionSummarySchema = z.object({
+  version: z.int(),
+  name: z.string(),
+  validFrom: instantSchema,
+  validTo: instantSchema.nullable(),
+});
+
+export const calendarDetailSchema = calendarSchema.extend({
+  versions: z.array(calendarVersionSummarySchema).describe('Every version, oldest first'),
 });
 
 export const holidayImportResultSchema = z.object({
@@ -109,4 +123,6 @@ export type CalendarBody = z.infer<typeof calendarBodySchema>;
 export type CreateCalendarBody = z.infer<typeof createCalendarSchema>;
 export type ImportHolidaysBody = z.infer<typeof importHolidaysSchema>;
 export type CalendarDto = z.infer<typeof calendarSchema>;
+export type CalendarVersionSummary = z.infer<typeof calendarVersionSummarySchema>;
+export type CalendarDetailDto = z.infer<typeof calendarDetailSchema>;
 export type HolidayImportResult = z.infer<typeof holidayImportResultSchema>;

@@ -8,31 +8,40 @@ import { ConfigChangesService } from '../policies/config-core/config-changes.ser
 import { canonicalJson } from '../policies/config-core/canonical-json.js';
 import { newConfigId } from '../policies/config-core/config-id.schema.js';
 import { CalendarEntity } from './calendar.entity.js';
+import { CalendarVersionsService } from './calendar-versions.service.js';
 import type {
   CalendarBody,
+  CalendarDetailDto,
   CalendarDto,
   CreateCalendarBody,
   HolidayImportResult,
   ImportHolidaysBody,
 } from './calendars.schemas.js';
 
+/**
+ * `calendars` holds each calendar's current definition; every change also writes an immutable version
+ * (calendar_versions) in the same transaction, so that stopped clocks keep the calendar they were judged under.
+ */
 @Injectable()
 export class CalendarsService {
   constructor(
     @InjectRepository(CalendarEntity) private readonly calendars: Repository<CalendarEntity>,
+    private readonly versions: CalendarVersionsService,
     private readonly changes: ConfigChangesService,
   ) {}
 
   async list(): Promise<CalendarDto[]> {
     const rows = await this.calendars.find({ order: { id: 'ASC' } });
-    return rows.map(toCalendarDto);
+    const ids = rows.map((row) => row.id);
+    const versions = await this.versions.currentVersions(this.calendars.manager, ids);
+    return rows.map((row) => toCalendarDto(row, versions.get(row.id) ?? 0));
   }
 
-  async get(id: string): Promise<CalendarDto> {
-    return toCalendarDto(await this.find(this.calendars.manager, id));
+  async get(id: string): Promise<CalendarDetailDto> {
+    return this.detail(this.calendars.manager, await this.find(this.calendars.manager, id));
   }
 
-  async create(body: CreateCalendarBody): Promise<CalendarDto> {
+  async create(body: CreateCalendarBody): Promise<CalendarDetailDto> {
     const id = body.id ?? newConfigId();
     assertNotReserved(id);
     assertMeaningful(id, body);
@@ -41,24 +50,27 @@ export class CalendarsService {
         throw new ConflictError(`Calendar "${id}" already exists. Use PUT /calendars/${id} to change it.`);
       }
       const saved = await tx.save(CalendarEntity, assign(tx.create(CalendarEntity, { id }), body));
-      return { value: toCalendarDto(saved), changedId: id };
+      await this.versions.record(tx, saved);
+      return { value: await this.detail(tx, saved), changedId: id };
     });
   }
 
   /** Create-or-replace: the body is the whole calendar (weekly and holidays default to empty lists). */
-  async put(id: string, body: CalendarBody): Promise<{ calendar: CalendarDto; created: boolean }> {
+  async put(id: string, body: CalendarBody): Promise<{ calendar: CalendarDetailDto; created: boolean }> {
     assertNotReserved(id);
     assertMeaningful(id, body);
     return this.changes.write('calendar', async (tx) => {
       const existing = await tx.findOneBy(CalendarEntity, { id });
       if (existing && sameCalendar(existing, body)) {
-        return { value: { calendar: toCalendarDto(existing), created: false }, changedId: null };
+        // Identical: no version, no revision bump, no re-evaluation.
+        return { value: { calendar: await this.detail(tx, existing), created: false }, changedId: null };
       }
       const saved = await tx.save(
         CalendarEntity,
         assign(existing ?? tx.create(CalendarEntity, { id }), body),
       );
-      return { value: { calendar: toCalendarDto(saved), created: !existing }, changedId: id };
+      await this.versions.record(tx, saved);
+      return { value: { calendar: await this.detail(tx, saved), created: !existing }, changedId: id };
     });
   }
 
@@ -73,12 +85,18 @@ export class CalendarsService {
       const taken = new Set(calendar.holidays.map((h) => h.date));
       const fresh = imported.filter((h) => !taken.has(h.date) && !taken.has(h.date.slice(5)));
       const skipped = imported.length - fresh.length;
-      if (fresh.length === 0)
-        return { value: { added: 0, skipped, calendar: toCalendarDto(calendar) }, changedId: null };
+      if (fresh.length === 0) {
+        const version = (await this.versions.currentVersions(tx, [id])).get(id) ?? 0;
+        return { value: { added: 0, skipped, calendar: toCalendarDto(calendar, version) }, changedId: null };
+      }
       calendar.holidays = [...calendar.holidays, ...fresh].sort((a, b) => a.date.localeCompare(b.date));
       assertMeaningful(id, calendar);
       const saved = await tx.save(CalendarEntity, calendar);
-      return { value: { added: fresh.length, skipped, calendar: toCalendarDto(saved) }, changedId: id };
+      const version = await this.versions.record(tx, saved);
+      return {
+        value: { added: fresh.length, skipped, calendar: toCalendarDto(saved, version) },
+        changedId: id,
+      };
     });
   }
 
@@ -90,6 +108,11 @@ export class CalendarsService {
     return wanted.filter((id) => !found.has(id));
   }
 
+  private async detail(manager: EntityManager, row: CalendarEntity): Promise<CalendarDetailDto> {
+    const versions = await this.versions.history(manager, row.id);
+    return { ...toCalendarDto(row, versions.at(-1)?.version ?? 0), versions };
+  }
+
   private async find(manager: EntityManager, id: string): Promise<CalendarEntity> {
     const row = await manager.findOneBy(CalendarEntity, { id });
     if (!row) throw new NotFoundError('Calendar', id);
@@ -97,7 +120,9 @@ export class CalendarsService {
   }
 }
 
-export function toCalendarDefinition(row: CalendarEntity): CalendarDefinition {
+export function toCalendarDefinition(
+  row: Pick<CalendarEntity, 'id' | 'timeZone' | 'alwaysOpen' | 'weekly' | 'holidays'>,
+): CalendarDefinition {
   return {
     id: row.id,
     timeZone: row.timeZone,
@@ -107,7 +132,7 @@ export function toCalendarDefinition(row: CalendarEntity): CalendarDefinition {
   };
 }
 
-export function toCalendarDto(row: CalendarEntity): CalendarDto {
+export function toCalendarDto(row: CalendarEntity, version: number): CalendarDto {
   return {
     id: row.id,
     name: row.name,
@@ -115,6 +140,7 @@ export function toCalendarDto(row: CalendarEntity): CalendarDto {
     alwaysOpen: row.alwaysOpen,
     weekly: row.weekly,
     holidays: row.holidays,
+    version,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };

@@ -17,7 +17,7 @@ import { TicketsModule } from '../tickets/tickets.module.js';
 import { DeliveryProcessor } from '../webhooks/delivery-processor.service.js';
 import { DEFAULT_INBOX_TIMING, INBOX_TIMING } from '../webhooks/inbox-timing.js';
 import { adapterFor } from '../webhooks/providers/index.js';
-import { selectReplay } from '../webhooks/replay-selection.js';
+import { replayDeliveries, selectReplay } from '../webhooks/replay-selection.js';
 
 const USAGE = `Re-runs stored webhook deliveries through the current mappings and policies.
 
@@ -26,8 +26,9 @@ const USAGE = `Re-runs stored webhook deliveries through the current mappings an
   npm run replay -- --all                        every delivery of every integration
   add --status dead (or failed, …) to limit to deliveries in that state
 
-Deliveries are re-normalised and re-ingested; events already stored are recognised by their id and not
-counted twice, and each touched ticket is re-evaluated under the current policies and calendars.`;
+Each delivery (dead ones included) is re-normalised under its integration's current mapping, the events
+it produced before are replaced by the new ones (keeping their ids), and each touched ticket is
+re-evaluated under the current policies and calendars, in the same transaction.`;
 
 /** Just what replay needs: database, queues and events (the tickets module uses them), integrations, tickets. */
 @Module({})
@@ -89,18 +90,10 @@ async function main(): Promise<void> {
     });
     const bar = new SingleBar({ format: 'replay [{bar}] {value}/{total} deliveries | {eta_formatted} left' }, Presets.shades_classic);
     bar.start(ids.length, 0);
-    const totals = { processed: 0, failed: 0, dead: 0, inserted: 0 };
-    for (let i = 0; i < ids.length; i += 50) {
-      const outcomes = await processor.process(ids.slice(i, i + 50), { force: true, reevaluate: true });
-      for (const o of outcomes) {
-        totals[o.result]++;
-        if (o.result === 'processed') totals.inserted += o.inserted;
-      }
-      bar.increment(Math.min(50, ids.length - i));
-    }
+    const totals = await replayDeliveries(processor, ids, (done) => bar.update(done));
     bar.stop();
     process.stdout.write(
-      `replayed ${ids.length} deliveries: ${totals.processed} processed (${totals.inserted} new events), ` +
+      `replayed ${ids.length} deliveries: ${totals.processed} processed (${totals.events} events rebuilt), ` +
         `${totals.failed} failed, ${totals.dead} dead\n`,
     );
   } finally {

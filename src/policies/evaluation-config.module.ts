@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { CalendarVersionEntity } from '../calendars/calendar-version.entity.js';
 import { CalendarEntity } from '../calendars/calendar.entity.js';
 import { CustomerEntity } from '../customers/customer.entity.js';
 import { TierEntity } from '../tiers/tier.entity.js';
@@ -19,6 +20,7 @@ import { PolicyEntity } from './policy.entity.js';
       PolicyEntity,
       PolicyVersionEntity,
       CalendarEntity,
+      CalendarVersionEntity,
       CustomerEntity,
       TierEntity,
     ]),

@@ -1,12 +1,11 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { CalendarEntity } from '../calendars/calendar.entity.js';
-import { toCalendarDefinition } from '../calendars/calendars.service.js';
+import { CalendarTimeline } from '../calendars/calendar-timeline.js';
+import { CompiledCalendarVersions } from '../calendars/compiled-calendar-versions.js';
 import { CustomerEntity } from '../customers/customer.entity.js';
-import { alwaysOpenCalendar, compileCalendar } from '../engine/calendar/index.js';
+import { alwaysOpenCalendar } from '../engine/calendar/index.js';
 import { ALWAYS_OPEN_CALENDAR_ID, type BusinessCalendar, type PolicyVersion } from '../engine/types.js';
 import { TierEntity } from '../tiers/tier.entity.js';
-import { canonicalJson } from './config-core/canonical-json.js';
 import { PolicyVersionEntity } from './policy-version.entity.js';
 
 export { SLA_CONFIG_CHANGED, type SlaConfigChangedEvent } from './config-core/config-changed.event.js';
@@ -16,8 +15,13 @@ export interface EvaluationConfig {
   revision: number;
   /** ALL versions of all policies (the engine picks by validFrom/validTo), instants in epoch ms. */
   policies: PolicyVersion[];
-  /** Compiled calendars by id, including ALWAYS_OPEN_CALENDAR_ID → alwaysOpenCalendar. */
+  /** The current version of every calendar, compiled, by id, including ALWAYS_OPEN_CALENDAR_ID. */
   calendars: ReadonlyMap<string, BusinessCalendar>;
+  /**
+   * The calendar versions in force at an instant (before a calendar's first version: its first version), for the
+   * engine's `calendarsAt`: stopped clocks keep the calendar they were judged under (SEMANTICS 9). Bound; cheap.
+   */
+  calendarsAt: (at: number) => ReadonlyMap<string, BusinessCalendar>;
   /** calendarId → IANA zone, to render deadlines locally. */
   calendarZones: ReadonlyMap<string, string>;
   /** customerId → tier; rows of the given integration override the global ones. */
@@ -29,7 +33,7 @@ export interface EvaluationConfig {
 interface Snapshot {
   revision: number;
   policies: PolicyVersion[];
-  calendars: ReadonlyMap<string, BusinessCalendar>;
+  calendars: CalendarTimeline;
   calendarZones: ReadonlyMap<string, string>;
   globalTiers: ReadonlyMap<string, string>;
   tiersByIntegration: ReadonlyMap<string, ReadonlyMap<string, string>>;
@@ -41,16 +45,15 @@ const NO_INTEGRATION = '';
 
 /**
  * The configuration for ticket evaluation, on the ingest hot path. Each call costs one `SELECT revision`; only a
- * changed revision (from any process: they share Postgres) reloads, and only calendars whose definition changed are
- * compiled again. Returned objects are shared between callers: treat them as read-only.
+ * changed revision (from any process: they share Postgres) reloads, and only calendar versions not seen before are
+ * read in full and compiled. Returned objects are shared between callers: treat them as read-only.
  */
 @Injectable()
 export class EvaluationConfigService {
-  private readonly logger = new Logger(EvaluationConfigService.name);
   private snapshot?: Snapshot;
   private reloading?: Promise<Snapshot>;
-  /** Compiled calendars by id with the definition they were compiled from: compiling is the expensive part. */
-  private readonly compiled = new Map<string, { definition: string; calendar: BusinessCalendar }>();
+  /** Compiling is the expensive part; versions are immutable, so each is compiled once for the process's life. */
+  private readonly compiled = new CompiledCalendarVersions();
 
   constructor(private readonly dataSource: DataSource) {}
 
@@ -79,14 +82,16 @@ export class EvaluationConfigService {
       // The first query fixes the snapshot; the others follow on the same connection.
       revision: await this.currentRevision(tx),
       versions: await tx.find(PolicyVersionEntity, { order: { policyId: 'ASC', version: 'ASC' } }),
-      calendars: await tx.find(CalendarEntity),
+      calendars: await this.compiled.read(tx),
       customers: await tx.find(CustomerEntity, {
         select: { customerId: true, integrationId: true, tierId: true },
       }),
       defaultTier: await tx.findOne(TierEntity, { where: { isDefault: true }, select: { id: true } }),
     }));
     // Compiled after the transaction, so that no connection is held while the CPU works.
-    const { calendars, calendarZones } = this.compileCalendars(data.calendars);
+    const calendars = new CalendarTimeline(this.compiled.compile(data.calendars));
+    const calendarZones = new Map<string, string>([[ALWAYS_OPEN_CALENDAR_ID, alwaysOpenCalendar.timeZone]]);
+    for (const row of data.calendars.current) calendarZones.set(row.calendarId, row.timeZone);
     const globalTiers = new Map<string, string>();
     const tiersByIntegration = new Map<string, Map<string, string>>();
     for (const row of data.customers) {
@@ -105,35 +110,6 @@ export class EvaluationConfigService {
     };
   }
 
-  private compileCalendars(rows: CalendarEntity[]) {
-    const calendars = new Map<string, BusinessCalendar>([[ALWAYS_OPEN_CALENDAR_ID, alwaysOpenCalendar]]);
-    const calendarZones = new Map<string, string>([[ALWAYS_OPEN_CALENDAR_ID, alwaysOpenCalendar.timeZone]]);
-    const seen = new Set<string>();
-    for (const row of rows) {
-      seen.add(row.id);
-      const definition = toCalendarDefinition(row);
-      const key = canonicalJson(definition);
-      let entry = this.compiled.get(row.id);
-      if (entry?.definition !== key) {
-        try {
-          entry = { definition: key, calendar: compileCalendar(definition) };
-        } catch (error) {
-          // Saved calendars were validated; one the engine now refuses must not stop every other evaluation.
-          this.logger.error(
-            `Calendar "${row.id}" cannot be compiled and is left out: ${(error as Error).message}`,
-          );
-          this.compiled.delete(row.id);
-          continue;
-        }
-        this.compiled.set(row.id, entry);
-      }
-      calendars.set(row.id, entry.calendar);
-      calendarZones.set(row.id, row.timeZone);
-    }
-    for (const id of this.compiled.keys()) if (!seen.has(id)) this.compiled.delete(id);
-    return { calendars, calendarZones };
-  }
-
   private async currentRevision(manager: EntityManager): Promise<number> {
     const rows: Array<{ revision: number }> = await manager.query(
       'SELECT revision FROM config_revision WHERE id = 1',
@@ -150,7 +126,8 @@ function view(snapshot: Snapshot, integrationId: string): EvaluationConfig {
     config = {
       revision: snapshot.revision,
       policies: snapshot.policies,
-      calendars: snapshot.calendars,
+      calendars: snapshot.calendars.current,
+      calendarsAt: snapshot.calendars.at,
       calendarZones: snapshot.calendarZones,
       customerTiers,
       defaultTier: snapshot.defaultTier,

@@ -1,4 +1,5 @@
 import { Injectable, Optional } from '@nestjs/common';
+import { setImmediate } from 'node:timers/promises';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -7,7 +8,15 @@ import { evaluate } from '../engine/index.js';
 import type { Priority } from '../engine/types.js';
 import { EvaluationConfigService, type EvaluationConfig } from '../policies/evaluation-config.service.js';
 import type { NormalisedEvent } from '../webhooks/providers/provider-adapter.js';
-import { TicketStore } from './ticket-store.js';
+import { EvaluationWriter, type TicketEvaluationWrite } from './evaluation-writer.js';
+import {
+  type BatchEventRow,
+  type BatchTimelineRow,
+  eventKeyString,
+  type TicketKey,
+  ticketKeyString,
+  TicketStore,
+} from './ticket-store.js';
 import { TICKET_CLOCKS_CHANGED, type TicketClocksChanged } from './tickets.events.js';
 import {
   compareStoredEvents,
@@ -26,7 +35,7 @@ export interface IngestBatch {
   events: NormalisedEvent[];
   /** Epoch ms of the delivery's receipt. */
   receivedAt: number;
-  /** The inbox row that carried them (for tracing). */
+  /** The inbox row that carried them (tracing; replay replaces the events by it). */
   inboxId?: string;
 }
 
@@ -36,62 +45,133 @@ export interface IngestResult {
   duplicates: number;
 }
 
+export interface IngestOptions {
+  /**
+   * Replay under a fixed mapping: first delete the events each batch's delivery (`inboxId`) produced
+   * before, re-insert them as normalised now (keeping their ids), and re-evaluate every ticket touched.
+   */
+  replace?: boolean;
+}
+
+
+
+/** Tickets evaluated between two turns of the event loop (a few ms of CPU). */
+const YIELD_EVERY = 32;
+
 /** Postgres errors worth one more try: deadlock, serialization failure. */
 const RETRYABLE = new Set(['40P01', '40001']);
 const MAX_ATTEMPTS = 3;
 
 /**
- * Appends provider events to ticket timelines and recomputes the ticket's clocks from the whole
- * timeline, one transaction per ticket. Idempotent (events dedupe on their id) and safe under
- * concurrency: the ticket row lock serialises deliveries for one ticket across processes.
+ * Appends provider events to ticket timelines and recomputes the touched tickets' clocks from their
+ * whole timelines. Many deliveries share one transaction: all tickets upserted and locked by one
+ * statement, all events inserted (and all timelines read back) by another, each ticket evaluated once,
+ * all evaluations written by a third. Idempotent (events dedupe on their id) and safe under
+ * concurrency: ticket row locks, always taken in one order, serialise work on a ticket across processes.
  */
 @Injectable()
 export class TicketIngestService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly store: TicketStore,
+    private readonly writer: EvaluationWriter,
     private readonly evaluationConfig: EvaluationConfigService,
     @Optional() private readonly events?: EventEmitter2,
   ) {}
 
+  /** One delivery's events. */
   async ingest(batch: IngestBatch): Promise<IngestResult> {
-    const result: IngestResult = { ticketIds: [], inserted: 0, duplicates: 0 };
-    if (batch.events.length === 0) return result;
-    // Loaded before the transaction so that no lock is held while it loads; a config commit
-    // after this point triggers a re-evaluation of its own.
-    const config = await this.evaluationConfig.load(batch.integrationId);
-    for (const [externalId, events] of groupByTicket(batch.events)) {
-      const { ticketId, inserted, clockVersion } = await this.withRetry(() =>
-        this.dataSource.transaction(async (em) => {
-          const id = await this.store.upsertAndLock(
-            em,
-            batch.integrationId,
-            externalId,
-            batch.defaultPriority,
-          );
-          const rows = events.map((e) => toEventInsertRow(e, batch.receivedAt, batch.inboxId));
-          const appended = await this.store.appendAndLoad(em, id, batch.integrationId, rows);
-          const version =
-            appended.inserted > 0
-              ? await this.evaluateAndWrite(em, id, appended.timeline, batch.defaultPriority, config)
-              : null;
-          return { ticketId: id, inserted: appended.inserted, clockVersion: version };
-        }),
-      ).catch((error: unknown) => {
-        throw translateError(error, batch.integrationId);
-      });
-      result.ticketIds.push(ticketId);
-      result.inserted += inserted;
-      result.duplicates += events.length - inserted;
-      if (clockVersion !== null) this.announce({ ticketId, clockVersion });
+    const [result] = await this.ingestMany([batch]);
+    return result!;
+  }
+
+  /**
+   * Many deliveries in one transaction, in the order given (their arrival order). All or nothing: on an
+   * error the caller retries smaller groups to isolate a delivery that cannot be ingested.
+   */
+  async ingestMany(batches: IngestBatch[], options: IngestOptions = {}): Promise<IngestResult[]> {
+    const replaceIds = options.replace ? batches.flatMap((b) => (b.inboxId ? [b.inboxId] : [])) : [];
+    if (replaceIds.length === 0 && batches.every((b) => b.events.length === 0)) {
+      return batches.map(() => ({ ticketIds: [], inserted: 0, duplicates: 0 }));
     }
-    // A config change that committed while this delivery was evaluated may have run its re-evaluation
-    // scan before these tickets were visible to it: catch up here rather than wait for the next event.
-    const latest = await this.evaluationConfig.load(batch.integrationId);
-    if (latest.revision !== config.revision) {
-      for (const ticketId of result.ticketIds) await this.reevaluate(ticketId);
+    // Loaded before the transaction so that no lock is held while they load; a config commit after this
+    // point triggers a re-evaluation of its own (and the catch-up below).
+    const configs = new Map<string, EvaluationConfig>();
+    for (const b of batches) {
+      if (!configs.has(b.integrationId)) configs.set(b.integrationId, await this.evaluationConfig.load(b.integrationId));
     }
-    return result;
+    const previous = replaceIds.length > 0 ? await this.store.ticketsOfDeliveries(this.dataSource.manager, replaceIds) : [];
+    const outcome = await this.withRetry(() =>
+      this.dataSource.transaction((em) => this.ingestInTransaction(em, batches, configs, replaceIds, previous)),
+    ).catch((error: unknown) => {
+      throw translateError(error, batches);
+    });
+    for (const [ticketId, clockVersion] of outcome.versions) this.announce({ ticketId, clockVersion });
+    // A config change that committed while this batch was evaluated may have run its re-evaluation scan
+    // before these tickets were visible to it: catch up here rather than wait for the next event.
+    const latest = await this.evaluationConfig.load();
+    for (const [ticketId, revision] of outcome.revisions) {
+      if (revision !== latest.revision) await this.reevaluate(ticketId);
+    }
+    return outcome.results;
+  }
+
+  private async ingestInTransaction(
+    em: EntityManager,
+    batches: IngestBatch[],
+    configs: Map<string, EvaluationConfig>,
+    replaceIds: string[],
+    previous: TicketKey[],
+  ): Promise<{ results: IngestResult[]; versions: Map<string, number>; revisions: Map<string, number> }> {
+    const keys = new Map<string, TicketKey>(previous.map((k) => [ticketKeyString(k.integrationId, k.externalId), k]));
+    for (const b of batches) {
+      for (const e of b.events) {
+        keys.set(ticketKeyString(b.integrationId, e.externalTicketId), {
+          integrationId: b.integrationId,
+          externalId: e.externalTicketId,
+          defaultPriority: b.defaultPriority,
+        });
+      }
+    }
+    const ticketIds = await this.store.upsertAndLockMany(em, [...keys.values()]);
+    const oldIds = replaceIds.length > 0 ? await this.store.deleteDeliveryEvents(em, replaceIds) : new Map<string, string>();
+
+    const rows: BatchEventRow[] = [];
+    for (const b of batches) {
+      const own = b.events.map((e) => ({
+        ...toEventInsertRow(e, b.receivedAt, b.inboxId),
+        ticket_id: ticketIds.get(ticketKeyString(b.integrationId, e.externalTicketId))!,
+        integration_id: b.integrationId,
+        old_id: oldIds.get(eventKeyString(b.integrationId, e.id)) ?? null,
+        n: 0,
+      }));
+      // Within one delivery, as before batching: when it happened, then the provider's sequence.
+      own.sort((x, y) => Date.parse(x.occurred_at) - Date.parse(y.occurred_at) || compareSequence(x.sequence, y.sequence));
+      for (const row of own) rows.push({ ...row, n: rows.length });
+    }
+    const touched = [...new Set(ticketIds.values())];
+    const timelines = groupTimelines(await this.store.appendAndLoadMany(em, touched, rows));
+
+    const fresh = new Set<string>();
+    for (const row of timelines.values()) for (const e of row) if (e.is_new) fresh.add(eventKeyString(e.integration_id, e.event_id));
+    const results = batches.map((b) => attribute(b, ticketIds, fresh));
+
+    const evaluations: TicketEvaluationWrite[] = [];
+    const revisions = new Map<string, number>();
+    const defaults = new Map([...keys.values()].map((k) => [ticketIds.get(ticketKeyString(k.integrationId, k.externalId))!, k]));
+    for (const [i, ticketId] of touched.entries()) {
+      // Under ROLE=all the HTTP accept path shares this event loop: let it in now and then.
+      if (i % YIELD_EVERY === YIELD_EVERY - 1) await setImmediate();
+      const timeline = timelines.get(ticketId) ?? [];
+      // Appending: only tickets that got new events. Replacing: every ticket touched, events new or not.
+      if (timeline.length === 0 || (replaceIds.length === 0 && !timeline.some((e) => e.is_new))) continue;
+      const key = defaults.get(ticketId)!;
+      const config = configs.get(key.integrationId) ?? (await this.evaluationConfig.load(key.integrationId));
+      evaluations.push(this.evaluateTicket(ticketId, timeline, key.defaultPriority, config));
+      revisions.set(ticketId, config.revision);
+    }
+    const versions = await this.writer.write(em, evaluations);
+    return { results, versions, revisions };
   }
 
   /** Recomputes one ticket's clocks from its stored timeline under the current configuration. */
@@ -115,26 +195,27 @@ export class TicketIngestService {
         }
         const timeline = await this.store.loadTimeline(em, ticketId);
         if (timeline.length === 0) return null;
-        return this.evaluateAndWrite(em, ticketId, timeline, ticket.defaultPriority, await config);
+        const evaluation = this.evaluateTicket(ticketId, timeline, ticket.defaultPriority, await config);
+        return (await this.writer.write(em, [evaluation])).get(ticketId) ?? null;
       }),
     );
     if (clockVersion !== null) this.announce({ ticketId, clockVersion });
   }
 
-  private async evaluateAndWrite(
-    em: EntityManager,
+  /** The pure part: the engine over the sorted timeline, as rows to write. */
+  private evaluateTicket(
     ticketId: string,
     stored: StoredEventRow[],
     defaultPriority: Priority,
     config: EvaluationConfig,
-  ): Promise<number> {
-    const timeline = [...stored]
-      .sort(compareStoredEvents)
-      .map((row) => toTimelineEvent(row, defaultPriority));
+  ): TicketEvaluationWrite {
+    const timeline = [...stored].sort(compareStoredEvents).map((row) => toTimelineEvent(row, defaultPriority));
     const now = Date.now();
     const evaluation = evaluate(timeline, {
       policies: config.policies,
       calendars: config.calendars,
+      // Stopped clocks are judged under the calendar versions in force when their stop became known (rule 9).
+      calendarsAt: config.calendarsAt,
       customerTiers: config.customerTiers,
       defaultTier: config.defaultTier,
       defaultPriority,
@@ -144,15 +225,13 @@ export class TicketIngestService {
       calendarId === null
         ? null
         : (config.calendarZones.get(calendarId) ?? config.calendars.get(calendarId)?.timeZone ?? null);
-    const clocks = evaluation.clocks.map((clock) => toClockWriteRow(clock, zoneOf));
-    return this.store.writeEvaluation(
-      em,
+    return {
       ticketId,
-      now,
-      config.revision,
-      clocks,
-      summarise(evaluation, timeline),
-    );
+      evaluatedAt: now,
+      configRevision: config.revision,
+      clocks: evaluation.clocks.map((clock) => toClockWriteRow(clock, zoneOf)),
+      summary: summarise(evaluation, timeline),
+    };
   }
 
   private announce(change: TicketClocksChanged): void {
@@ -171,18 +250,39 @@ export class TicketIngestService {
   }
 }
 
-/** Events grouped by ticket, each group in delivery order. */
-function groupByTicket(events: NormalisedEvent[]): Map<string, NormalisedEvent[]> {
-  const groups = new Map<string, NormalisedEvent[]>();
-  for (const event of events) {
-    const group = groups.get(event.externalTicketId);
-    if (group) group.push(event);
-    else groups.set(event.externalTicketId, [event]);
+function groupTimelines(rows: BatchTimelineRow[]): Map<string, BatchTimelineRow[]> {
+  const byTicket = new Map<string, BatchTimelineRow[]>();
+  for (const row of rows) {
+    const list = byTicket.get(row.ticket_id);
+    if (list) list.push(row);
+    else byTicket.set(row.ticket_id, [row]);
   }
-  return groups;
+  return byTicket;
 }
 
-function translateError(error: unknown, integrationId: string): unknown {
+/**
+ * One delivery's share: its tickets in the order its events name them, and which of its events this
+ * statement inserted. An event id twice in the batch counts for its first delivery (insert order).
+ */
+function attribute(batch: IngestBatch, ticketIds: Map<string, string>, fresh: Set<string>): IngestResult {
+  const result: IngestResult = { ticketIds: [], inserted: 0, duplicates: 0 };
+  for (const e of batch.events) {
+    const ticketId = ticketIds.get(ticketKeyString(batch.integrationId, e.externalTicketId))!;
+    if (!result.ticketIds.includes(ticketId)) result.ticketIds.push(ticketId);
+    if (fresh.delete(eventKeyString(batch.integrationId, e.id))) result.inserted++;
+    else result.duplicates++;
+  }
+  return result;
+}
+
+function compareSequence(a: number | null, b: number | null): number {
+  if (a === b) return 0;
+  if (a === null) return 1; // NULLS LAST
+  if (b === null) return -1;
+  return a - b;
+}
+
+function translateError(error: unknown, batches: IngestBatch[]): unknown {
   const pg = error as {
     code?: string;
     constraint?: string;
@@ -190,7 +290,8 @@ function translateError(error: unknown, integrationId: string): unknown {
   };
   const code = pg.code ?? pg.driverError?.code;
   const constraint = pg.constraint ?? pg.driverError?.constraint;
-  if (code === '23503' && constraint === 'fk_tickets_integration')
-    return new NotFoundError('Integration', integrationId);
+  const integrations = new Set(batches.map((b) => b.integrationId));
+  if (code === '23503' && constraint === 'fk_tickets_integration' && integrations.size === 1)
+    return new NotFoundError('Integration', [...integrations][0]!);
   return error;
 }

@@ -1,33 +1,60 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { Priority } from '../engine/types.js';
-import type { ClockWriteRow, EventInsertRow, StoredEventRow, TicketSummary } from './timeline-mapping.js';
+import type { EventInsertRow, StoredEventRow } from './timeline-mapping.js';
+
+/** A ticket as a delivery names it. */
+export interface TicketKey {
+  integrationId: string;
+  externalId: string;
+  defaultPriority: Priority;
+}
+
+/** An event insert row for a batch spanning many tickets. */
+export interface BatchEventRow extends EventInsertRow {
+  ticket_id: string;
+  integration_id: string;
+  /** Replay: the id the event had before its delivery was rebuilt (arrival order stays stable). */
+  old_id: string | null;
+  /** Position in the batch: the insert order. */
+  n: number;
+}
+
+/** A timeline row of a batch, with its ticket and whether this statement inserted it. */
+export type BatchTimelineRow = StoredEventRow & { ticket_id: string; integration_id: string; is_new: boolean };
+
+/** Code-unit order of (integration, external id): the one lock order every process uses. */
+export function compareTicketKeys(a: TicketKey, b: TicketKey): number {
+  if (a.integrationId !== b.integrationId) return a.integrationId < b.integrationId ? -1 : 1;
+  if (a.externalId !== b.externalId) return a.externalId < b.externalId ? -1 : 1;
+  return 0;
+}
 
 /**
- * The SQL of the write path. Each method is one round trip; callers run them inside one
- * transaction per ticket. Rows travel as one jsonb parameter (jsonb_to_recordset), so a batch
- * costs the same number of round trips as a single row.
+ * The SQL of the timeline write path. Each method is one round trip whatever the batch size (rows
+ * travel as arrays or one jsonb parameter); callers run them inside one transaction per batch.
  */
 @Injectable()
 export class TicketStore {
   /**
-   * Creates the ticket if needed and takes its row lock (ON CONFLICT DO UPDATE locks the row like
-   * SELECT … FOR UPDATE), so concurrent deliveries for one ticket run one after the other.
+   * Creates missing tickets and takes every row lock (ON CONFLICT DO UPDATE locks like SELECT … FOR
+   * UPDATE), so concurrent batches touching a ticket run one after the other. Rows are inserted in
+   * compareTicketKeys order (WITH ORDINALITY, not a collation-dependent ORDER BY): two workers with
+   * overlapping tickets wait for each other instead of deadlocking. Keys must be distinct.
    */
-  async upsertAndLock(
-    em: EntityManager,
-    integrationId: string,
-    externalId: string,
-    defaultPriority: Priority,
-  ): Promise<string> {
-    const rows: Array<{ id: string }> = await em.query(
+  async upsertAndLockMany(em: EntityManager, keys: TicketKey[]): Promise<Map<string, string>> {
+    const sorted = [...keys].sort(compareTicketKeys);
+    const rows: Array<{ id: string; integration_id: string; external_id: string }> = await em.query(
       `INSERT INTO tickets (integration_id, external_id, default_priority)
-       VALUES ($1, $2, $3)
+       SELECT k.integration_id, k.external_id, k.default_priority
+       FROM unnest($1::varchar[], $2::varchar[], $3::varchar[]) WITH ORDINALITY
+            AS k(integration_id, external_id, default_priority, n)
+       ORDER BY k.n
        ON CONFLICT (integration_id, external_id) DO UPDATE SET default_priority = EXCLUDED.default_priority
-       RETURNING id`,
-      [integrationId, externalId, defaultPriority],
+       RETURNING id, integration_id, external_id`,
+      [sorted.map((k) => k.integrationId), sorted.map((k) => k.externalId), sorted.map((k) => k.defaultPriority)],
     );
-    return rows[0].id;
+    return new Map(rows.map((r) => [ticketKeyString(r.integration_id, r.external_id), r.id]));
   }
 
   /** Locks an existing ticket; null when it does not exist. */
@@ -44,38 +71,70 @@ export class TicketStore {
       : null;
   }
 
+  /** Replay: the tickets that hold events from these deliveries now (to lock them with the rest). */
+  async ticketsOfDeliveries(em: EntityManager, inboxIds: string[]): Promise<TicketKey[]> {
+    const rows: Array<{ integration_id: string; external_id: string; default_priority: Priority }> = await em.query(
+      `SELECT DISTINCT t.integration_id, t.external_id, t.default_priority
+       FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
+       WHERE e.inbox_id = ANY($1::varchar[])`,
+      [inboxIds],
+    );
+    return rows.map((r) => ({ integrationId: r.integration_id, externalId: r.external_id, defaultPriority: r.default_priority }));
+  }
+
+  /** Replay: removes the events these deliveries produced; returns their ids by `integration\nevent_id`. */
+  async deleteDeliveryEvents(em: EntityManager, inboxIds: string[]): Promise<Map<string, string>> {
+    const rows = returnedRows<{ id: string; integration_id: string; event_id: string }>(
+      await em.query(
+        `DELETE FROM ticket_events WHERE inbox_id = ANY($1::varchar[]) RETURNING id, integration_id, event_id`,
+        [inboxIds],
+      ),
+    );
+    return new Map(rows.map((r) => [eventKeyString(r.integration_id, r.event_id), r.id]));
+  }
+
   /**
-   * Appends the events (duplicates skipped) and returns the ticket's whole timeline in the same
-   * statement: the rows stored before (visible in the statement's snapshot) plus the rows just
-   * inserted (from RETURNING). The caller sorts.
+   * Appends the events (in the order given: that is the arrival order) and returns the whole timeline of every
+   * ticket in `ticketIds` in the same statement: rows stored before (visible in the statement's snapshot) plus the
+   * rows just written (from RETURNING). The caller sorts.
+   *
+   * Duplicates (same event id) keep the version that happened earliest, so the stored timeline does not depend on
+   * arrival order: a provider may carry one comment in two deliveries stamped with different times (e.g. a Zendesk
+   * trigger's `updated_at`), and the earlier one is closest to when it really happened. Equal times keep the first
+   * arrival. A replaced version counts as new: the ticket must be evaluated again.
    */
-  async appendAndLoad(
-    em: EntityManager,
-    ticketId: string,
-    integrationId: string,
-    events: EventInsertRow[],
-  ): Promise<{ timeline: StoredEventRow[]; inserted: number }> {
-    const rows: Array<StoredEventRow & { is_new: boolean }> = await em.query(
+  async appendAndLoadMany(em: EntityManager, ticketIds: string[], events: BatchEventRow[]): Promise<BatchTimelineRow[]> {
+    return em.query(
       `WITH input AS (
-         SELECT * FROM jsonb_to_recordset($3::jsonb) AS x(
-           event_id text, type text, occurred_at timestamptz, reported_occurred_at timestamptz, sequence bigint,
-           received_at timestamptz, snapshot jsonb, comment jsonb, actor jsonb, clock_skew boolean, inbox_id text)
+         -- One row per event id (ON CONFLICT DO UPDATE may touch a row once per statement): the earliest version.
+         SELECT DISTINCT ON (integration_id, event_id) * FROM jsonb_to_recordset($2::jsonb) AS x(
+           ticket_id uuid, integration_id varchar, old_id bigint, event_id text, type text, occurred_at timestamptz,
+           reported_occurred_at timestamptz, sequence bigint, received_at timestamptz, snapshot jsonb, comment jsonb,
+           actor jsonb, clock_skew boolean, inbox_id text, n int)
+         ORDER BY integration_id, event_id, occurred_at, n
        ), inserted AS (
-         INSERT INTO ticket_events (ticket_id, integration_id, event_id, type, occurred_at, reported_occurred_at,
+         INSERT INTO ticket_events (id, ticket_id, integration_id, event_id, type, occurred_at, reported_occurred_at,
                                     sequence, received_at, snapshot, comment, actor, clock_skew, inbox_id)
-         SELECT $1::uuid, $2::varchar, event_id, type, occurred_at, reported_occurred_at,
-                sequence, received_at, snapshot, comment, actor, clock_skew, inbox_id
-         FROM input ORDER BY occurred_at, sequence NULLS LAST
-         ON CONFLICT (integration_id, event_id) DO NOTHING
-         RETURNING id, event_id, type, occurred_at, sequence, received_at, snapshot, comment, actor
+         SELECT COALESCE(old_id, nextval(pg_get_serial_sequence('ticket_events', 'id'))), ticket_id, integration_id,
+                event_id, type, occurred_at, reported_occurred_at, sequence, received_at, snapshot, comment, actor,
+                clock_skew, inbox_id
+         FROM input ORDER BY n
+         ON CONFLICT (integration_id, event_id) DO UPDATE
+           SET type = EXCLUDED.type, occurred_at = EXCLUDED.occurred_at,
+               reported_occurred_at = EXCLUDED.reported_occurred_at, sequence = EXCLUDED.sequence,
+               snapshot = EXCLUDED.snapshot, comment = EXCLUDED.comment, actor = EXCLUDED.actor,
+               clock_skew = EXCLUDED.clock_skew
+           WHERE EXCLUDED.occurred_at < ticket_events.occurred_at
+         RETURNING id, ticket_id, integration_id, event_id, type, occurred_at, sequence, received_at, snapshot, comment, actor
        )
        SELECT true AS is_new, * FROM inserted
        UNION ALL
-       SELECT false, id, event_id, type, occurred_at, sequence, received_at, snapshot, comment, actor
-       FROM ticket_events WHERE ticket_id = $1`,
-      [ticketId, integrationId, JSON.stringify(events)],
+       SELECT false, id, ticket_id, integration_id, event_id, type, occurred_at, sequence, received_at, snapshot,
+              comment, actor
+       FROM ticket_events
+       WHERE ticket_id = ANY($1::uuid[]) AND id NOT IN (SELECT id FROM inserted)`,
+      [ticketIds, JSON.stringify(events)],
     );
-    return { timeline: rows, inserted: rows.filter((r) => r.is_new).length };
   }
 
   async loadTimeline(em: EntityManager, ticketId: string): Promise<StoredEventRow[]> {
@@ -86,87 +145,18 @@ export class TicketStore {
       [ticketId],
     );
   }
+}
 
-  /**
-   * Writes one evaluation in one statement: upserts every clock, marks clocks the evaluation no
-   * longer produces as not_applicable, and updates the ticket row (bumping clock_version).
-   * first_breach_detected_at keeps the first value ever recorded; a breached clock that is no
-   * longer breached gets breach_withdrawn_at (rule 23), cleared again if it breaches anew.
-   */
-  async writeEvaluation(
-    em: EntityManager,
-    ticketId: string,
-    evaluatedAt: number,
-    configRevision: number,
-    clocks: ClockWriteRow[],
-    summary: TicketSummary,
-  ): Promise<number> {
-    const rows: Array<{ clock_version: number }> = await em.query(
-      `WITH input AS (
-         SELECT * FROM jsonb_to_recordset($2::jsonb) AS x(
-           metric text, cycle int, state text, policy_id text, policy_version int, calendar_id text, time_zone text,
-           started_at timestamptz, target_ms bigint, deadline timestamptz, no_deadline_reason text, not_applicable_reason text,
-           stopped_at timestamptz, used_ms bigint, remaining_ms bigint, percent_used float8, paused_intervals jsonb,
-           breached_at timestamptz, breach_detected_at timestamptz, warnings jsonb, explanation jsonb)
-       ), upserted AS (
-         INSERT INTO ticket_clocks AS c (
-           ticket_id, metric, cycle, state, policy_id, policy_version, calendar_id, time_zone, started_at, target_ms,
-           deadline, no_deadline_reason, not_applicable_reason, stopped_at, used_ms, remaining_ms, percent_used,
-           paused_intervals, breached_at, breach_detected_at, first_breach_detected_at, warnings, explanation,
-           evaluated_at)
-         SELECT $1::uuid, metric, cycle, state, policy_id, policy_version, calendar_id, time_zone, started_at, target_ms,
-                deadline, no_deadline_reason, not_applicable_reason, stopped_at, used_ms, remaining_ms, percent_used,
-                paused_intervals, breached_at, breach_detected_at, CASE WHEN state = 'breached' THEN breach_detected_at END,
-                warnings, explanation, $3::timestamptz
-         FROM input
-         ON CONFLICT (ticket_id, metric, cycle) DO UPDATE SET
-           state = EXCLUDED.state, policy_id = EXCLUDED.policy_id, policy_version = EXCLUDED.policy_version,
-           calendar_id = EXCLUDED.calendar_id, time_zone = EXCLUDED.time_zone, started_at = EXCLUDED.started_at,
-           target_ms = EXCLUDED.target_ms, deadline = EXCLUDED.deadline,
-           no_deadline_reason = EXCLUDED.no_deadline_reason, not_applicable_reason = EXCLUDED.not_applicable_reason,
-           stopped_at = EXCLUDED.stopped_at,
-           used_ms = EXCLUDED.used_ms, remaining_ms = EXCLUDED.remaining_ms, percent_used = EXCLUDED.percent_used,
-           paused_intervals = EXCLUDED.paused_intervals, breached_at = EXCLUDED.breached_at,
-           breach_detected_at = EXCLUDED.breach_detected_at,
-           first_breach_detected_at = COALESCE(c.first_breach_detected_at, EXCLUDED.first_breach_detected_at),
-           breach_withdrawn_at = CASE
-             WHEN EXCLUDED.state = 'breached' THEN NULL
-             WHEN c.state = 'breached' AND EXCLUDED.state IN ('met', 'running', 'paused', 'not_applicable') THEN $3::timestamptz
-             ELSE c.breach_withdrawn_at END,
-           warnings = EXCLUDED.warnings, explanation = EXCLUDED.explanation, evaluated_at = EXCLUDED.evaluated_at
-         RETURNING 1
-       ), vanished AS (
-         UPDATE ticket_clocks c SET
-           state = 'not_applicable', not_applicable_reason = 'no longer produced by the timeline',
-           deadline = NULL, remaining_ms = NULL, percent_used = NULL,
-           warnings = '[]', evaluated_at = $3::timestamptz,
-           breach_withdrawn_at = CASE WHEN c.state = 'breached' THEN $3::timestamptz ELSE c.breach_withdrawn_at END
-         WHERE c.ticket_id = $1 AND c.state <> 'not_applicable'
-           AND NOT EXISTS (SELECT 1 FROM input i WHERE i.metric = c.metric AND i.cycle = c.cycle)
-         RETURNING 1
-       )
-       UPDATE tickets SET
-         status = $5, priority = $6, tier = $7, policy_id = $8, policy_version = $9, removed = $10,
-         created_at = $11, last_event_at = $12, next_deadline = $13, config_revision = $4,
-         evaluated_at = $3::timestamptz, updated_at = now(), clock_version = clock_version + 1
-       WHERE id = $1
-       RETURNING clock_version`,
-      [
-        ticketId,
-        JSON.stringify(clocks),
-        new Date(evaluatedAt).toISOString(),
-        configRevision,
-        summary.status,
-        summary.priority,
-        summary.tier,
-        summary.policyId,
-        summary.policyVersion,
-        summary.removed,
-        summary.createdAt,
-        summary.lastEventAt,
-        summary.nextDeadline,
-      ],
-    );
-    return rows[0].clock_version;
-  }
+/** TypeORM answers UPDATE and DELETE … RETURNING with `[rows, rowCount]`, any other statement with the rows. */
+export function returnedRows<T>(result: unknown): T[] {
+  const pair = result as [T[], number];
+  return pair.length === 2 && Array.isArray(pair[0]) && typeof pair[1] === 'number' ? pair[0] : (result as T[]);
+}
+
+export function ticketKeyString(integrationId: string, externalId: string): string {
+  return `${integrationId}\n${externalId}`;
+}
+
+export function eventKeyString(integrationId: string, eventId: string): string {
+  return `${integrationId}\n${eventId}`;
 }

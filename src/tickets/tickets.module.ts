@@ -5,6 +5,7 @@ import { EvaluationConfigModule } from '../policies/evaluation-config.module.js'
 import { ConfigChangeListener } from './config-change.listener.js';
 import { TicketClockEntity } from './entities/ticket-clock.entity.js';
 import { TicketEventEntity } from './entities/ticket-event.entity.js';
+import { EvaluationWriter } from './evaluation-writer.js';
 import { TicketEntity } from './entities/ticket.entity.js';
 import { TicketsQueue } from './reevaluation.queue.js';
 import { TicketIngestService } from './ticket-ingest.service.js';
@@ -20,7 +21,7 @@ import { TicketStore } from './ticket-store.js';
     BullModule.registerQueue({ name: TicketsQueue.Reevaluate }),
     EvaluationConfigModule,
   ],
-  providers: [TicketStore, TicketIngestService, ConfigChangeListener],
+  providers: [TicketStore, EvaluationWriter, TicketIngestService, ConfigChangeListener],
   exports: [TicketIngestService, TypeOrmModule, BullModule, EvaluationConfigModule],
 })
 export class TicketsModule {}

@@ -5,10 +5,16 @@ import { IngestEnqueuer } from './ingest-enqueuer.js';
 import { IngestJob, type IngestJobPayloads, retryDelayMs, WebhookQueue } from './ingest-queue.js';
 
 /**
- * Worker role only. Batches of deliveries, or single ones (retries, reconciler, manual retry).
- * Retries are scheduled here from the attempt count stored in Postgres, so they survive a lost Redis.
+ * Worker role only. Batches of deliveries, or single ones (retries, reconciler, manual retry). Every job
+ * also tops its chunk up with other pending deliveries: under load one job does the work of many (their
+ * own jobs then find nothing left to claim), so the per-transaction costs are shared by hundreds of
+ * deliveries. Retries are scheduled here from the attempt count stored in Postgres, so they survive a
+ * lost Redis.
+ *
+ * Concurrency 2: while one chunk waits on Postgres the other evaluates; more would only add lock waits
+ * and CPU contention on a small machine (and leave less CPU to the accept path under ROLE=all).
  */
-@Processor(WebhookQueue.Ingest, { concurrency: 4 })
+@Processor(WebhookQueue.Ingest, { concurrency: 2 })
 export class IngestProcessor extends WorkerHost {
   constructor(
     private readonly deliveries: DeliveryProcessor,
@@ -32,7 +38,7 @@ export class IngestProcessor extends WorkerHost {
   }
 
   private async run(ids: string[]): Promise<{ processed: number; failed: number; dead: number }> {
-    const outcomes = await this.deliveries.process(ids);
+    const outcomes = await this.deliveries.process(ids, { topUp: true });
     await Promise.all(outcomes.map((o) => this.scheduleRetry(o)));
     const count = (r: DeliveryOutcome['result']) => outcomes.filter((o) => o.result === r).length;
     return { processed: count('processed'), failed: count('failed'), dead: count('dead') };

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { CLAIM_CHUNK, type DeliveryProcessor } from './delivery-processor.service.js';
 import { DELIVERY_STATUSES } from './inbox-delivery.entity.js';
 import { pgPool } from './pg-pool.js';
 
@@ -44,4 +45,34 @@ export async function selectReplay(dataSource: DataSource, filter: ReplayFilter)
     if (rows.length < PAGE) return ids;
     after = rows[rows.length - 1]!.id;
   }
+}
+
+export interface ReplayTotals {
+  processed: number;
+  failed: number;
+  dead: number;
+  /** Events the replayed deliveries produced under the current mapping (re-inserted or new). */
+  events: number;
+}
+
+/**
+ * Replays deliveries in inbox order, a claim chunk at a time: each is re-normalised under its
+ * integration's current mapping, the events it produced before are replaced (ids kept) and every touched
+ * ticket is re-evaluated in the same transaction. Any status is re-run, dead deliveries included.
+ */
+export async function replayDeliveries(
+  processor: DeliveryProcessor,
+  ids: string[],
+  onProgress: (done: number) => void = () => undefined,
+): Promise<ReplayTotals> {
+  const totals: ReplayTotals = { processed: 0, failed: 0, dead: 0, events: 0 };
+  for (let i = 0; i < ids.length; i += CLAIM_CHUNK) {
+    const outcomes = await processor.process(ids.slice(i, i + CLAIM_CHUNK), { force: true, rebuild: true });
+    for (const o of outcomes) {
+      totals[o.result]++;
+      if (o.result === 'processed') totals.events += o.inserted;
+    }
+    onProgress(Math.min(i + CLAIM_CHUNK, ids.length));
+  }
+  return totals;
 }

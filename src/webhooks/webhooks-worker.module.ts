@@ -3,7 +3,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { IntegrationSettingsModule } from '../integrations/integration-settings.module.js';
 import { TicketsModule } from '../tickets/tickets.module.js';
-import { DeliveryProcessor } from './delivery-processor.service.js';
+import { CLAIM_CHUNK, CLAIM_CHUNK_SIZE, DeliveryProcessor } from './delivery-processor.service.js';
 import { InboxDeliveryEntity } from './inbox-delivery.entity.js';
 import { InboxReconciler } from './inbox-reconciler.js';
 import { DEFAULT_INBOX_TIMING, INBOX_TIMING } from './inbox-timing.js';
@@ -21,6 +21,7 @@ import { IngestProcessor } from './ingest.processor.js';
   ],
   providers: [
     { provide: INBOX_TIMING, useValue: DEFAULT_INBOX_TIMING },
+    { provide: CLAIM_CHUNK_SIZE, useValue: CLAIM_CHUNK },
     DeliveryProcessor,
     IngestEnqueuer,
     IngestProcessor,

@@ -1,13 +1,15 @@
 /**
  * Ingest benchmark (`npm run bench:ingest`; BENCH_SECONDS shortens each load phase, default 30).
  *
- * Runs the real app as child processes (API, and separately a worker) on a fresh database, so the load
- * generator does not share an event loop with the server, then:
- *   A. accept path alone: autocannon, 50 connections, signed generic deliveries (unique event ids, 5 000
- *      tickets) → accepted/s and p50/p99 of the 202s;
- *   B. the same load with a worker running → accepted/s, processed/s (deliveries turned into clocks) and
- *      the inbox backlog sampled every second;
- *   C. drain: how fast the worker empties the backlog left behind;
+ * Runs the real app as child processes on a fresh database, so the load generator does not share an
+ * event loop with the server. Workload: see WORKLOAD below (realistic ticket lives, interleaved). Then:
+ *   A. accept path alone (ROLE=api): autocannon, 50 connections, signed generic deliveries → accepted/s
+ *      and p50/p99 of the 202s; the backlog grows, as nothing processes it;
+ *   B. the same load while deliveries are processed: by default one ROLE=all process (API and worker
+ *      share an event loop, the default deployment), BENCH_WORKER=separate for an API process plus a
+ *      worker process → accepted/s, processed/s and the inbox backlog sampled every second, with its
+ *      trend (least-squares slope): does processing keep up?
+ *   C. drain: how fast the worker empties the backlog left behind, with no load;
  *   D. baseline: plain single-row autocommitted INSERTs of the same raw payloads into a table shaped like
  *      the inbox, concurrency 50 over a pool of the app's size → inserts/s, and the ratio A / D.
  * Prints numbers; not a test.
@@ -41,7 +43,6 @@ const autocannon = createRequire(import.meta.url)('autocannon') as (opts: {
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const CONNECTIONS = 50;
-const TICKETS = 5_000;
 const SECRET = 'bench-signing-secret-0123456789';
 const INTEGRATION = 'bench';
 const API_PORT = 3900 + Math.floor(Math.random() * 50);
@@ -59,8 +60,10 @@ const env = {
 };
 const sql = new pg.Pool({ connectionString: databaseUrl, max: 2 });
 
-function startChild(role: 'api' | 'worker', port: number): ChildProcess {
-  const child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', 'src/main.ts'], {
+function startChild(role: 'api' | 'worker' | 'all', port: number): ChildProcess {
+  // BENCH_CPU_PROF=<dir>: each app process writes a V8 CPU profile there when it exits.
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', '@swc-node/register/esm-register', 'src/main.ts'], {
     env: { ...env, ROLE: role, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -81,23 +84,51 @@ async function waitHealthy(port: number): Promise<void> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Unique canonical events; ticket ids repeat so that tickets accumulate timelines, as in real life. */
+/**
+ * A realistic stream: tickets go through an 8-step life (created by the customer, internal note, assigned
+ * and opened, public reply, pending, customer answer re-opening it, second reply, solved). ACTIVE tickets
+ * are open at once and their steps interleave, so consecutive deliveries belong to different tickets
+ * (a batch sees each ticket about once: the worst case for batching, and what a busy helpdesk sends).
+ */
+const ACTIVE = 2_000;
+const STEPS = 8;
+const WORKLOAD = `${STEPS}-step ticket lives (created, internal note, opened+assigned, public reply, pending, customer answer, reply, solved), ${ACTIVE} tickets open at a time, interleaved; one event per delivery`;
+
 function eventBody(phase: string, i: number): string {
-  const now = new Date().toISOString();
+  const slot = i % ACTIVE;
+  const step = Math.floor(i / ACTIVE) % STEPS;
+  const ticket = `${phase}-${Math.floor(i / (ACTIVE * STEPS)) * ACTIVE + slot}`;
+  const created = Date.now() - 3 * 3_600_000 + slot * 1_000;
+  const at = new Date(created + step * 15 * 60_000).toISOString();
+  const agent = { role: 'agent', id: `agent-${slot % 13}` };
+  const customer = { role: 'customer', id: `customer-${slot % 97}` };
+  const comment = (key: string, isPublic: boolean, authorRole: string) => ({ id: `${ticket}-${key}`, public: isPublic, authorRole });
+  const life: Array<{ type: string; status: string; actor: object; comment?: object }> = [
+    { type: 'ticket.created', status: 'new', actor: customer },
+    { type: 'comment.created', status: 'new', actor: agent, comment: comment('note', false, 'agent') },
+    { type: 'ticket.updated', status: 'open', actor: agent },
+    { type: 'comment.created', status: 'open', actor: agent, comment: comment('reply-1', true, 'agent') },
+    { type: 'ticket.updated', status: 'pending', actor: agent },
+    { type: 'comment.created', status: 'open', actor: customer, comment: comment('answer', true, 'customer') },
+    { type: 'comment.created', status: 'open', actor: agent, comment: comment('reply-2', true, 'agent') },
+    { type: 'ticket.updated', status: 'solved', actor: agent },
+  ];
+  const e = life[step]!;
   return JSON.stringify({
-    eventId: `${phase}-${i}`,
-    type: i < TICKETS ? 'ticket.created' : 'ticket.updated',
-    occurredAt: now,
+    eventId: `${ticket}-${step}`,
+    type: e.type,
+    occurredAt: at,
     ticket: {
-      id: `B-${i % TICKETS}`,
-      createdAt: now,
-      status: i < TICKETS ? 'new' : 'open',
-      priority: ['urgent', 'high', 'normal', 'low'][i % 4],
-      customerId: `customer-${i % 97}`,
-      assigneeId: `agent-${i % 13}`,
-      tags: ['bench', `queue-${i % 7}`],
+      id: ticket,
+      createdAt: new Date(created).toISOString(),
+      status: e.status,
+      priority: ['urgent', 'high', 'normal', 'low'][slot % 4],
+      customerId: `customer-${slot % 97}`,
+      assigneeId: step >= 2 ? `agent-${slot % 13}` : null,
+      tags: ['bench', `queue-${slot % 7}`],
     },
-    actor: { role: 'agent', id: `agent-${i % 13}` },
+    ...(e.comment ? { comment: e.comment } : {}),
+    actor: e.actor,
   });
 }
 
@@ -185,10 +216,31 @@ async function baseline(bodies: string[]): Promise<number> {
   return inserted / SECONDS;
 }
 
+/** Least-squares slope of the backlog over the samples, in deliveries per second. */
+function slope(samples: Array<{ t: number; backlog: number }>): number {
+  const n = samples.length;
+  if (n < 2) return 0;
+  const mt = samples.reduce((a, p) => a + p.t, 0) / n;
+  const mb = samples.reduce((a, p) => a + p.backlog, 0) / n;
+  const num = samples.reduce((a, p) => a + (p.t - mt) * (p.backlog - mb), 0);
+  const den = samples.reduce((a, p) => a + (p.t - mt) ** 2, 0);
+  return den === 0 ? 0 : num / den;
+}
+
+function verdict(perSecond: number, accepted: number): string {
+  // Within 2 % of the accept rate (sampling noise): steady.
+  if (perSecond > accepted * 0.02) return `GROWS by ${perSecond.toFixed(0)}/s`;
+  if (perSecond < -accepted * 0.02) return `shrinks by ${(-perSecond).toFixed(0)}/s`;
+  return 'steady (no growth)';
+}
+
 async function main(): Promise<void> {
+  const separate = process.env.BENCH_WORKER === 'separate';
   console.log(`ingest bench: ${SECONDS} s per phase, ${CONNECTIONS} connections, pool ${config.DATABASE_POOL_SIZE}`);
+  console.log(`  workload: ${WORKLOAD}`);
+  console.log(`  phase B runs ${separate ? 'an API process and a separate worker process' : 'one ROLE=all process (API and worker share an event loop)'}; set BENCH_WORKER=separate for the other`);
   await prepareInfrastructure(config);
-  const api = startChild('api', API_PORT);
+  let api: ChildProcess | null = startChild('api', API_PORT);
   let worker: ChildProcess | null = null;
   try {
     await waitHealthy(API_PORT);
@@ -216,31 +268,43 @@ async function main(): Promise<void> {
     const a = await sampled(load('a'), 'A');
     report('A', a.result);
 
-    console.log('B. accept while a worker processes');
-    worker = startChild('worker', WORKER_PORT);
-    await waitHealthy(WORKER_PORT);
+    console.log(`B. accept while ${separate ? 'a separate worker' : 'the same process (ROLE=all)'} processes`);
+    if (separate) {
+      worker = startChild('worker', WORKER_PORT);
+      await waitHealthy(WORKER_PORT);
+    } else {
+      api.kill('SIGTERM');
+      await new Promise((r) => api!.once('exit', r));
+      api = startChild('all', API_PORT);
+      await waitHealthy(API_PORT);
+    }
     const before = await counts();
     const bStart = Date.now();
     const b = await sampled(load('b'), 'B');
     report('B', b.result);
     const bEnd = await counts();
     const bProcessed = (bEnd.processed ?? 0) - (before.processed ?? 0);
-    console.log(`  B: ${(bProcessed / ((Date.now() - bStart) / 1000)).toFixed(0)} deliveries → clocks per second while loaded; backlog ${backlog(before)} → ${backlog(bEnd)}`);
+    const bRate = bProcessed / ((Date.now() - bStart) / 1000);
+    const bAccepted = b.result['2xx'] / b.result.duration;
+    const bSlope = slope(b.samples);
+    console.log(`  B: ${bRate.toFixed(0)} deliveries → clocks per second while loaded; backlog ${backlog(before)} → ${backlog(bEnd)}: ${verdict(bSlope, bAccepted)}`);
 
-    console.log('C. drain');
+    console.log('C. drain (no load)');
     const cStart = Date.now();
     const cBefore = await counts();
+    let cRate = 0;
     for (;;) {
       const c = await counts();
       if (backlog(c) === 0 || Date.now() - cStart > Math.max(120_000, SECONDS * 8_000)) {
         const secs = (Date.now() - cStart) / 1000;
         const drained = (c.processed ?? 0) - (cBefore.processed ?? 0);
-        console.log(`  C: ${drained} deliveries processed in ${secs.toFixed(1)} s = ${(drained / secs).toFixed(0)}/s; backlog left ${backlog(c)}, dead ${c.dead ?? 0}`);
+        cRate = drained / secs;
+        console.log(`  C: ${drained} deliveries processed in ${secs.toFixed(1)} s = ${cRate.toFixed(0)}/s; backlog left ${backlog(c)}, dead ${c.dead ?? 0}`);
         break;
       }
       await sleep(500);
     }
-    worker.kill('SIGTERM');
+    worker?.kill('SIGTERM');
     worker = null;
 
     console.log('D. baseline: plain single-row inserts of the same payloads');
@@ -248,13 +312,15 @@ async function main(): Promise<void> {
     const d = await baseline(bodies);
     console.log(`  D: ${d.toFixed(0)} inserts/s`);
     const acceptedA = a.result['2xx'] / a.result.duration;
-    console.log(
-      `\nSUMMARY accepted/s ${acceptedA.toFixed(0)} (p50 ${a.result.latency.p50} ms, p99 ${a.result.latency.p99} ms) vs baseline ${d.toFixed(0)} inserts/s → ratio ${(acceptedA / d).toFixed(2)}; ` +
-        `under processing ${(b.result['2xx'] / b.result.duration).toFixed(0)} accepted/s, p99 ${b.result.latency.p99} ms`,
-    );
+    console.log(`
+SUMMARY (${WORKLOAD})
+  A accept only:      ${acceptedA.toFixed(0)} accepted/s, p50 ${a.result.latency.p50} ms, p99 ${a.result.latency.p99} ms; backlog ${verdict(slope(a.samples), acceptedA)} (nothing processes it)
+  baseline:           ${d.toFixed(0)} single-row inserts/s → accept/baseline ratio ${(acceptedA / d).toFixed(2)}
+  B accept + worker:  ${bAccepted.toFixed(0)} accepted/s, p50 ${b.result.latency.p50} ms, p99 ${b.result.latency.p99} ms; processed ${bRate.toFixed(0)}/s (${((bRate / bAccepted) * 100).toFixed(0)} % of accepted); backlog ${verdict(bSlope, bAccepted)}
+  C drain:            ${cRate.toFixed(0)} deliveries/s processed`);
   } finally {
     worker?.kill('SIGTERM');
-    api.kill('SIGTERM');
+    api?.kill('SIGTERM');
     await sleep(1_000);
     await sql.end();
     await dropDatabase(databaseUrl).catch(() => undefined);

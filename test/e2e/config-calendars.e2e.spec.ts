@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 async function configState(t: TestApp): Promise<unknown> {
-  const tables = ['config_revision', 'calendars'];
+  const tables = ['config_revision', 'calendars', 'calendar_versions'];
   return Promise.all(
     tables.map(async (table) => (await t.sql.query(`SELECT * FROM ${table} ORDER BY 1`)).rows),
   );

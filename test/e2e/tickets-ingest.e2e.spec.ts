@@ -124,7 +124,7 @@ describe('ticket ingest: timeline store and clocks', () => {
     expect(rows[0].n).toBe(2);
   });
 
-  it('handles a delivery carrying several tickets, one transaction each', async () => {
+  it('handles a delivery carrying several tickets (one transaction for all)', async () => {
     const a = new TicketStory('T-3a', now - MINUTE);
     const b = new TicketStory('T-3b', now - MINUTE, { priority: 'high' });
     const result = await ingest.ingest({
@@ -217,6 +217,38 @@ describe('ticket ingest: timeline store and clocks', () => {
       ['resolution', 'met'],
     ]);
     for (const clocks of clocksByOrder.slice(1)) expect(clocks).toEqual(clocksByOrder[0]);
+  });
+
+  it('keeps the earliest version of an event delivered twice with different times, in either order (rule 22)', async () => {
+    // One agent reply carried by two deliveries stamped with different times (as a helpdesk trigger that
+    // renders the ticket's update time does): the stored timeline must not depend on which came first.
+    const timelines: unknown[] = [];
+    for (const [i, order] of [
+      [0, 1],
+      [1, 0],
+    ].entries()) {
+      const c = now - 10 * HOUR;
+      const story = new TicketStory(`T-twice-${i}`, c);
+      const early = new TicketStory(`T-twice-${i}`, c).comment('reply', c + 20 * MINUTE, 'agent').events[1];
+      const late = { ...early, occurredAt: c + 3 * HOUR };
+      const versions = [early, late];
+      let ticketId = '';
+      for (const event of [story.events[0], versions[order[0]], versions[order[1]]]) {
+        ticketId = (
+          await ingest.ingest({ integrationId: INTEGRATION, defaultPriority: 'normal', events: [event], receivedAt: now })
+        ).ticketIds[0];
+      }
+      const events = await t.sql.query(
+        `SELECT event_id, occurred_at FROM ticket_events WHERE ticket_id = $1 ORDER BY occurred_at`,
+        [ticketId],
+      );
+      expect(events.rows.map((r) => r.occurred_at.getTime())).toEqual([c, c + 20 * MINUTE]);
+      const clocks = await storedClocks(t.sql, ticketId);
+      expect(clocks.find((k) => k.metric === 'first_response')).toMatchObject({ state: 'met' });
+      // Decided fields only: the resolution clock is still running, so its used time depends on the moment.
+      timelines.push(clocks.map((k) => [k.metric, k.state, k.started_at, k.deadline, k.stopped_at]));
+    }
+    expect(timelines[1]).toEqual(timelines[0]);
   });
 
   it('serialises many concurrent deliveries for one ticket and converges (row lock)', async () => {

@@ -4,7 +4,8 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
 import { canonicalEvent, createGenericIntegration, postSigned, waitFor } from '../webhooks/webhook-test-kit.js';
 
 const INTEGRATION = 'killtest';
-const DELIVERIES = 600;
+/** Enough that the worker (small claims, see worker.child.ts) is still busy seconds after it starts. */
+const DELIVERIES = 2_000;
 
 /**
  * Principle 5 under a crash: the API (in this process) accepts deliveries; a worker runs as a separate

@@ -9,6 +9,8 @@ import { TicketEntity } from './ticket.entity.js';
 @Entity({ name: 'ticket_events' })
 @Unique('uq_ticket_events_integration_event', ['integrationId', 'eventId'])
 @Index('idx_ticket_events_timeline', ['ticketId', 'occurredAt', 'sequence', 'id'])
+/** Replay finds the events a delivery produced by it. */
+@Index('idx_ticket_events_inbox', ['inboxId'])
 export class TicketEventEntity {
   /** bigint: pg returns it as a string. */
   @PrimaryGeneratedColumn('increment', {
