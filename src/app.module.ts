@@ -32,7 +32,15 @@ export class AppModule {
   static register(config: AppConfig): DynamicModule {
     const runsWorkers = config.ROLE !== 'api';
     const runsApi = config.ROLE !== 'worker';
-    const apiModules: DynamicModule['imports'] = [TiersModule, CalendarsModule, PoliciesModule, CustomersModule, IntegrationsModule, WebhooksModule, TicketsApiModule];
+    const apiModules: DynamicModule['imports'] = [
+      TiersModule,
+      CalendarsModule,
+      PoliciesModule,
+      CustomersModule,
+      IntegrationsModule,
+      WebhooksModule,
+      TicketsApiModule,
+    ];
     const workerModules: DynamicModule['imports'] = [WebhooksWorkerModule, TicketsWorkerModule];
     return {
       module: AppModule,

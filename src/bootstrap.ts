@@ -55,7 +55,10 @@ export function createLogger(config: AppConfig): LoggerService {
 }
 
 /** Builds the Nest application on Fastify, ready to `listen` (also used by the end-to-end tests). */
-export async function createApp(config: AppConfig, logger?: LoggerService | false): Promise<NestFastifyApplication> {
+export async function createApp(
+  config: AppConfig,
+  logger?: LoggerService | false,
+): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.WEBHOOK_BODY_LIMIT_BYTES,
     trustProxy: true,

@@ -39,7 +39,10 @@ class ReplayModule {
       imports: [
         ConfigModule.forRoot(config),
         TypeOrmModule.forRoot({ ...dataSourceOptions(config.DATABASE_URL, 4), autoLoadEntities: true }),
-        BullModule.forRoot({ connection: redisConnectionOptions(config.REDIS_URL), prefix: `{${config.QUEUE_PREFIX}}` }),
+        BullModule.forRoot({
+          connection: redisConnectionOptions(config.REDIS_URL),
+          prefix: `{${config.QUEUE_PREFIX}}`,
+        }),
         EventEmitterModule.forRoot(),
         IntegrationSettingsModule,
         TicketsModule,
@@ -64,7 +67,9 @@ async function main(): Promise<void> {
     process.exit(values.help ? 0 : 2);
   }
   const config = loadConfig();
-  const app = await NestFactory.createApplicationContext(ReplayModule.register(config), { logger: ['error', 'warn'] });
+  const app = await NestFactory.createApplicationContext(ReplayModule.register(config), {
+    logger: ['error', 'warn'],
+  });
   try {
     const dataSource = app.get<DataSource>(getDataSourceToken());
     const settings = app.get(IntegrationSettingsService);
@@ -81,14 +86,19 @@ async function main(): Promise<void> {
             try {
               const payload = JSON.parse(row.body.toString('utf8')) as unknown;
               const delivery = { headers: row.headers, body: row.body, receivedAt: row.receivedAt };
-              return adapter.normalise(payload, delivery, integration).some((e) => e.externalTicketId === values.ticket);
+              return adapter
+                .normalise(payload, delivery, integration)
+                .some((e) => e.externalTicketId === values.ticket);
             } catch {
               return false;
             }
           }
         : undefined,
     });
-    const bar = new SingleBar({ format: 'replay [{bar}] {value}/{total} deliveries | {eta_formatted} left' }, Presets.shades_classic);
+    const bar = new SingleBar(
+      { format: 'replay [{bar}] {value}/{total} deliveries | {eta_formatted} left' },
+      Presets.shades_classic,
+    );
     bar.start(ids.length, 0);
     const totals = await replayDeliveries(processor, ids, (done) => bar.update(done));
     bar.stop();

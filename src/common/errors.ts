@@ -16,7 +16,11 @@ export class DomainError extends Error {
 
 export class NotFoundError extends DomainError {
   constructor(what: string, id: string) {
-    super(404, 'not_found', `${what} "${id}" does not exist. Check the id, or list them with GET to see what exists.`);
+    super(
+      404,
+      'not_found',
+      `${what} "${id}" does not exist. Check the id, or list them with GET to see what exists.`,
+    );
   }
 }
 

@@ -5,9 +5,15 @@ import { DomainError, type ErrorBody } from './errors.js';
 
 /** Fastify's own client errors (body parsing, limits, content types) with what to do about them. */
 const FASTIFY_CLIENT_ERRORS: Record<string, { error: string; message: string }> = {
-  FST_ERR_CTP_INVALID_JSON_BODY: { error: 'malformed_json', message: 'The body is not valid JSON. Send a JSON document.' },
+  FST_ERR_CTP_INVALID_JSON_BODY: {
+    error: 'malformed_json',
+    message: 'The body is not valid JSON. Send a JSON document.',
+  },
   FST_ERR_CTP_EMPTY_JSON_BODY: { error: 'empty_body', message: 'The body is empty. Send a JSON document.' },
-  FST_ERR_CTP_BODY_TOO_LARGE: { error: 'payload_too_large', message: 'The body is larger than the limit. Send less.' },
+  FST_ERR_CTP_BODY_TOO_LARGE: {
+    error: 'payload_too_large',
+    message: 'The body is larger than the limit. Send less.',
+  },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: {
     error: 'unsupported_media_type',
     message: 'Unsupported Content-Type. Send application/json.',
@@ -26,14 +32,19 @@ function fastifyClientError(error: unknown): { status: number; body: ErrorBody }
 }
 
 /** Maps every error to `{ error, message }` with the right status; unknown errors become a 500 with a correlation id. */
-export function toErrorResponse(exception: unknown): { status: number; body: ErrorBody; unexpected: boolean } {
+export function toErrorResponse(exception: unknown): {
+  status: number;
+  body: ErrorBody;
+  unexpected: boolean;
+} {
   if (exception instanceof DomainError) {
     const body: ErrorBody = { error: exception.code, message: exception.message };
     if (exception.details !== undefined) body.details = exception.details;
     return { status: exception.status, body, unexpected: false };
   }
   // Nest wraps Fastify's own parsing errors in an HttpException whose cause carries the FST_ERR_* code.
-  const fastifyError = fastifyClientError(exception) ?? fastifyClientError((exception as { cause?: unknown })?.cause);
+  const fastifyError =
+    fastifyClientError(exception) ?? fastifyClientError((exception as { cause?: unknown })?.cause);
   if (fastifyError) return { ...fastifyError, unexpected: false };
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
@@ -72,7 +83,10 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const { status, body, unexpected } = toErrorResponse(exception);
     if (unexpected) {
       body.correlationId = randomUUID();
-      this.logger.error({ correlationId: body.correlationId, err: String((exception as Error)?.stack ?? exception) });
+      this.logger.error({
+        correlationId: body.correlationId,
+        err: String((exception as Error)?.stack ?? exception),
+      });
     }
     void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);
   }

@@ -16,7 +16,10 @@ export class ZodValidationPipe<S extends z.ZodType> implements PipeTransform<unk
   transform(value: unknown): z.infer<S> {
     const result = this.schema.safeParse(value);
     if (!result.success) {
-      throw new ValidationError(`Invalid input. ${describeZodIssues(result.error.issues)}`, result.error.issues);
+      throw new ValidationError(
+        `Invalid input. ${describeZodIssues(result.error.issues)}`,
+        result.error.issues,
+      );
     }
     return result.data;
   }

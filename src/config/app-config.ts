@@ -8,17 +8,26 @@ const envSchema = z.object({
   ROLE: z.enum(['api', 'worker', 'all']).default('all'),
   HOST: z.string().default('0.0.0.0'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgres://postgres@127.0.0.1:5432/sla_tracker'),
+  DATABASE_URL: z
+    .url({ protocol: /^postgres(ql)?$/ })
+    .default('postgres://postgres@127.0.0.1:5432/sla_tracker'),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(16),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
   /** BullMQ key prefix. Queue names carry a {hash tag}, so the prefix is Redis Cluster-safe. */
-  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/).default('sla'),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .default('sla'),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
   LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
   /** 32 bytes as 64 hex chars or base64; encrypts integration signing secrets at rest. */
   ENCRYPTION_KEY: z.string().optional(),
   NODE_ENV: z.string().default('development'),
-  WEBHOOK_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  WEBHOOK_BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(1024 * 1024),
   WEBHOOK_REPLAY_WINDOW_SECONDS: z.coerce.number().int().min(1).default(300),
 });
 
@@ -40,7 +49,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   const config = parsed.data;
   if (config.NODE_ENV === 'production' && !config.ENCRYPTION_KEY) {
-    throw new ConfigError(['ENCRYPTION_KEY: required in production (64 hex chars, e.g. `openssl rand -hex 32`)']);
+    throw new ConfigError([
+      'ENCRYPTION_KEY: required in production (64 hex chars, e.g. `openssl rand -hex 32`)',
+    ]);
   }
   return config;
 }

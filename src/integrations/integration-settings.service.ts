@@ -76,7 +76,10 @@ export class IntegrationSettingsService {
    * Decrypted on first use only: the worker and the replay CLI normalise without it, and a wrong
    * ENCRYPTION_KEY then fails only signature checks, with a message that names the cause.
    */
-  private withLazySigningSecret(e: IntegrationEntity, credentials: IntegrationCredentials): IntegrationCredentials {
+  private withLazySigningSecret(
+    e: IntegrationEntity,
+    credentials: IntegrationCredentials,
+  ): IntegrationCredentials {
     const sealed = e.signingSecretSealed;
     if (!sealed) return credentials;
     let plain: string | undefined;

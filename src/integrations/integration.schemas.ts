@@ -20,7 +20,9 @@ const mappingSchema = z
         field: z.string().min(1).optional(),
       })
       .strict()
-      .refine((t) => t.source !== 'tag' || t.tagPrefix, { message: 'tagPrefix is required when source is "tag"' })
+      .refine((t) => t.source !== 'tag' || t.tagPrefix, {
+        message: 'tagPrefix is required when source is "tag"',
+      })
       .refine((t) => t.source !== 'field' || t.field, { message: 'field is required when source is "field"' })
       .optional(),
   })
@@ -32,7 +34,10 @@ const providerSchema = z.enum(PROVIDERS, {
 
 const credentials = {
   secret: z.string().min(16, 'use at least 16 characters').max(512).optional(),
-  basicAuth: z.object({ username: z.string().min(1).max(200), password: z.string().min(8).max(512) }).strict().optional(),
+  basicAuth: z
+    .object({ username: z.string().min(1).max(200), password: z.string().min(8).max(512) })
+    .strict()
+    .optional(),
   secretHeader: z
     .object({
       name: z.string().regex(/^[A-Za-z0-9-]{1,200}$/, 'a header name'),

@@ -15,7 +15,9 @@ export class IntegrationsController {
   constructor(private readonly integrations: IntegrationsService) {}
 
   @Post()
-  create(@Body(new ZodValidationPipe(createIntegrationSchema)) body: CreateIntegrationInput): Promise<IntegrationView> {
+  create(
+    @Body(new ZodValidationPipe(createIntegrationSchema)) body: CreateIntegrationInput,
+  ): Promise<IntegrationView> {
     return this.integrations.create(body);
   }
 

@@ -4,7 +4,11 @@ import { randomBytes } from 'node:crypto';
 import type { Repository } from 'typeorm';
 import { ConflictError, NotFoundError } from '../common/errors.js';
 import { IntegrationEntity } from './integration.entity.js';
-import type { CreateIntegrationInput, IntegrationView, UpdateIntegrationInput } from './integration.schemas.js';
+import type {
+  CreateIntegrationInput,
+  IntegrationView,
+  UpdateIntegrationInput,
+} from './integration.schemas.js';
 import { IntegrationSettingsService } from './integration-settings.service.js';
 import { SecretBox } from './secret-box.js';
 import { hashSecret } from './secret-hash.js';
@@ -21,7 +25,9 @@ export class IntegrationsService {
   async create(input: CreateIntegrationInput): Promise<IntegrationView> {
     const id = input.id ?? generateId(input.name);
     if (await this.repo.existsBy({ id })) {
-      throw new ConflictError(`Integration "${id}" already exists. Choose another id, or PUT /integrations/${id}.`);
+      throw new ConflictError(
+        `Integration "${id}" already exists. Choose another id, or PUT /integrations/${id}.`,
+      );
     }
     const entity = this.repo.create({
       id,

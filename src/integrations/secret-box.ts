@@ -46,9 +46,12 @@ export class SecretBox {
 
   open(sealed: string): string {
     const [format, iv, tag, ciphertext] = sealed.split('.');
-    if (format !== FORMAT || !iv || !tag || ciphertext === undefined) throw new Error('Unrecognised sealed secret');
+    if (format !== FORMAT || !iv || !tag || ciphertext === undefined)
+      throw new Error('Unrecognised sealed secret');
     const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64url'));
     decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-    return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
+    return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString(
+      'utf8',
+    );
   }
 }

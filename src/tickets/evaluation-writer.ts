@@ -25,9 +25,15 @@ export class EvaluationWriter {
   /** Returns each ticket's new clock_version. */
   async write(em: EntityManager, evaluations: TicketEvaluationWrite[]): Promise<Map<string, number>> {
     if (evaluations.length === 0) return new Map();
-    const sorted = [...evaluations].sort((a, b) => (a.ticketId < b.ticketId ? -1 : a.ticketId > b.ticketId ? 1 : 0));
+    const sorted = [...evaluations].sort((a, b) =>
+      a.ticketId < b.ticketId ? -1 : a.ticketId > b.ticketId ? 1 : 0,
+    );
     const clocks = sorted.flatMap((e) =>
-      e.clocks.map((c) => ({ ...c, ticket_id: e.ticketId, evaluated_at: new Date(e.evaluatedAt).toISOString() })),
+      e.clocks.map((c) => ({
+        ...c,
+        ticket_id: e.ticketId,
+        evaluated_at: new Date(e.evaluatedAt).toISOString(),
+      })),
     );
     const tickets = sorted.map((e) => ({
       ticket_id: e.ticketId,
@@ -44,7 +50,11 @@ export class EvaluationWriter {
       next_deadline: e.summary.nextDeadline,
     }));
     const rows = returnedRows<{ id: string; clock_version: number }>(
-      await em.query(WRITE_SQL, [JSON.stringify(clocks), JSON.stringify(tickets), sorted.map((e) => e.ticketId)]),
+      await em.query(WRITE_SQL, [
+        JSON.stringify(clocks),
+        JSON.stringify(tickets),
+        sorted.map((e) => e.ticketId),
+      ]),
     );
     return new Map(rows.map((r) => [r.id, r.clock_version]));
   }

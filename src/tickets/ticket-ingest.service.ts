@@ -53,8 +53,6 @@ export interface IngestOptions {
   replace?: boolean;
 }
 
-
-
 /** Tickets evaluated between two turns of the event loop (a few ms of CPU). */
 const YIELD_EVERY = 32;
 
@@ -98,11 +96,15 @@ export class TicketIngestService {
     // point triggers a re-evaluation of its own (and the catch-up below).
     const configs = new Map<string, EvaluationConfig>();
     for (const b of batches) {
-      if (!configs.has(b.integrationId)) configs.set(b.integrationId, await this.evaluationConfig.load(b.integrationId));
+      if (!configs.has(b.integrationId))
+        configs.set(b.integrationId, await this.evaluationConfig.load(b.integrationId));
     }
-    const previous = replaceIds.length > 0 ? await this.store.ticketsOfDeliveries(this.dataSource.manager, replaceIds) : [];
+    const previous =
+      replaceIds.length > 0 ? await this.store.ticketsOfDeliveries(this.dataSource.manager, replaceIds) : [];
     const outcome = await this.withRetry(() =>
-      this.dataSource.transaction((em) => this.ingestInTransaction(em, batches, configs, replaceIds, previous)),
+      this.dataSource.transaction((em) =>
+        this.ingestInTransaction(em, batches, configs, replaceIds, previous),
+      ),
     ).catch((error: unknown) => {
       throw translateError(error, batches);
     });
@@ -123,7 +125,9 @@ export class TicketIngestService {
     replaceIds: string[],
     previous: TicketKey[],
   ): Promise<{ results: IngestResult[]; versions: Map<string, number>; revisions: Map<string, number> }> {
-    const keys = new Map<string, TicketKey>(previous.map((k) => [ticketKeyString(k.integrationId, k.externalId), k]));
+    const keys = new Map<string, TicketKey>(
+      previous.map((k) => [ticketKeyString(k.integrationId, k.externalId), k]),
+    );
     for (const b of batches) {
       for (const e of b.events) {
         keys.set(ticketKeyString(b.integrationId, e.externalTicketId), {
@@ -134,7 +138,10 @@ export class TicketIngestService {
       }
     }
     const ticketIds = await this.store.upsertAndLockMany(em, [...keys.values()]);
-    const oldIds = replaceIds.length > 0 ? await this.store.deleteDeliveryEvents(em, replaceIds) : new Map<string, string>();
+    const oldIds =
+      replaceIds.length > 0
+        ? await this.store.deleteDeliveryEvents(em, replaceIds)
+        : new Map<string, string>();
 
     const rows: BatchEventRow[] = [];
     for (const b of batches) {
@@ -146,19 +153,25 @@ export class TicketIngestService {
         n: 0,
       }));
       // Within one delivery, as before batching: when it happened, then the provider's sequence.
-      own.sort((x, y) => Date.parse(x.occurred_at) - Date.parse(y.occurred_at) || compareSequence(x.sequence, y.sequence));
+      own.sort(
+        (x, y) =>
+          Date.parse(x.occurred_at) - Date.parse(y.occurred_at) || compareSequence(x.sequence, y.sequence),
+      );
       for (const row of own) rows.push({ ...row, n: rows.length });
     }
     const touched = [...new Set(ticketIds.values())];
     const timelines = groupTimelines(await this.store.appendAndLoadMany(em, touched, rows));
 
     const fresh = new Set<string>();
-    for (const row of timelines.values()) for (const e of row) if (e.is_new) fresh.add(eventKeyString(e.integration_id, e.event_id));
+    for (const row of timelines.values())
+      for (const e of row) if (e.is_new) fresh.add(eventKeyString(e.integration_id, e.event_id));
     const results = batches.map((b) => attribute(b, ticketIds, fresh));
 
     const evaluations: TicketEvaluationWrite[] = [];
     const revisions = new Map<string, number>();
-    const defaults = new Map([...keys.values()].map((k) => [ticketIds.get(ticketKeyString(k.integrationId, k.externalId))!, k]));
+    const defaults = new Map(
+      [...keys.values()].map((k) => [ticketIds.get(ticketKeyString(k.integrationId, k.externalId))!, k]),
+    );
     for (const [i, ticketId] of touched.entries()) {
       // Under ROLE=all the HTTP accept path shares this event loop: let it in now and then.
       if (i % YIELD_EVERY === YIELD_EVERY - 1) await setImmediate();
@@ -209,7 +222,9 @@ export class TicketIngestService {
     defaultPriority: Priority,
     config: EvaluationConfig,
   ): TicketEvaluationWrite {
-    const timeline = [...stored].sort(compareStoredEvents).map((row) => toTimelineEvent(row, defaultPriority));
+    const timeline = [...stored]
+      .sort(compareStoredEvents)
+      .map((row) => toTimelineEvent(row, defaultPriority));
     const now = Date.now();
     const evaluation = evaluate(timeline, {
       policies: config.policies,

@@ -21,7 +21,11 @@ export interface BatchEventRow extends EventInsertRow {
 }
 
 /** A timeline row of a batch, with its ticket and whether this statement inserted it. */
-export type BatchTimelineRow = StoredEventRow & { ticket_id: string; integration_id: string; is_new: boolean };
+export type BatchTimelineRow = StoredEventRow & {
+  ticket_id: string;
+  integration_id: string;
+  is_new: boolean;
+};
 
 /** Code-unit order of (integration, external id): the one lock order every process uses. */
 export function compareTicketKeys(a: TicketKey, b: TicketKey): number {
@@ -52,7 +56,11 @@ export class TicketStore {
        ORDER BY k.n
        ON CONFLICT (integration_id, external_id) DO UPDATE SET default_priority = EXCLUDED.default_priority
        RETURNING id, integration_id, external_id`,
-      [sorted.map((k) => k.integrationId), sorted.map((k) => k.externalId), sorted.map((k) => k.defaultPriority)],
+      [
+        sorted.map((k) => k.integrationId),
+        sorted.map((k) => k.externalId),
+        sorted.map((k) => k.defaultPriority),
+      ],
     );
     return new Map(rows.map((r) => [ticketKeyString(r.integration_id, r.external_id), r.id]));
   }
@@ -73,13 +81,18 @@ export class TicketStore {
 
   /** Replay: the tickets that hold events from these deliveries now (to lock them with the rest). */
   async ticketsOfDeliveries(em: EntityManager, inboxIds: string[]): Promise<TicketKey[]> {
-    const rows: Array<{ integration_id: string; external_id: string; default_priority: Priority }> = await em.query(
-      `SELECT DISTINCT t.integration_id, t.external_id, t.default_priority
+    const rows: Array<{ integration_id: string; external_id: string; default_priority: Priority }> =
+      await em.query(
+        `SELECT DISTINCT t.integration_id, t.external_id, t.default_priority
        FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
        WHERE e.inbox_id = ANY($1::varchar[])`,
-      [inboxIds],
-    );
-    return rows.map((r) => ({ integrationId: r.integration_id, externalId: r.external_id, defaultPriority: r.default_priority }));
+        [inboxIds],
+      );
+    return rows.map((r) => ({
+      integrationId: r.integration_id,
+      externalId: r.external_id,
+      defaultPriority: r.default_priority,
+    }));
   }
 
   /** Replay: removes the events these deliveries produced; returns their ids by `integration\nevent_id`. */
@@ -103,7 +116,11 @@ export class TicketStore {
    * trigger's `updated_at`), and the earlier one is closest to when it really happened. Equal times keep the first
    * arrival. A replaced version counts as new: the ticket must be evaluated again.
    */
-  async appendAndLoadMany(em: EntityManager, ticketIds: string[], events: BatchEventRow[]): Promise<BatchTimelineRow[]> {
+  async appendAndLoadMany(
+    em: EntityManager,
+    ticketIds: string[],
+    events: BatchEventRow[],
+  ): Promise<BatchTimelineRow[]> {
     return em.query(
       `WITH input AS (
          -- One row per event id (ON CONFLICT DO UPDATE may touch a row once per statement): the earliest version.
@@ -150,7 +167,9 @@ export class TicketStore {
 /** TypeORM answers UPDATE and DELETE … RETURNING with `[rows, rowCount]`, any other statement with the rows. */
 export function returnedRows<T>(result: unknown): T[] {
   const pair = result as [T[], number];
-  return pair.length === 2 && Array.isArray(pair[0]) && typeof pair[1] === 'number' ? pair[0] : (result as T[]);
+  return pair.length === 2 && Array.isArray(pair[0]) && typeof pair[1] === 'number'
+    ? pair[0]
+    : (result as T[]);
 }
 
 export function ticketKeyString(integrationId: string, externalId: string): string {

@@ -8,7 +8,10 @@ const listQuerySchema = z
   .object({
     status: z.enum(DELIVERY_STATUSES).optional(),
     integrationId: z.string().min(1).max(64).optional(),
-    before: z.string().regex(/^\d{1,18}$/, 'a delivery id').optional(),
+    before: z
+      .string()
+      .regex(/^\d{1,18}$/, 'a delivery id')
+      .optional(),
     limit: z.coerce.number().int().min(1).max(500).default(100),
   })
   .strict();
@@ -19,7 +22,9 @@ export class DeliveriesController {
   constructor(private readonly deliveries: DeliveriesService) {}
 
   @Get()
-  list(@Query(new ZodValidationPipe(listQuerySchema)) query: z.infer<typeof listQuerySchema>): Promise<DeliveryView[]> {
+  list(
+    @Query(new ZodValidationPipe(listQuerySchema)) query: z.infer<typeof listQuerySchema>,
+  ): Promise<DeliveryView[]> {
     return this.deliveries.list(query);
   }
 

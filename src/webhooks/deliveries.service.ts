@@ -46,7 +46,8 @@ export class DeliveriesService {
       new Brackets((w) => {
         w.where('1 = 1');
         if (query.status) w.andWhere('d.status = :status', { status: query.status });
-        if (query.integrationId) w.andWhere('d.integrationId = :integrationId', { integrationId: query.integrationId });
+        if (query.integrationId)
+          w.andWhere('d.integrationId = :integrationId', { integrationId: query.integrationId });
         if (query.before) w.andWhere('d.id < :before', { before: query.before });
       }),
     );
@@ -69,7 +70,9 @@ export class DeliveriesService {
     if (!result.affected) {
       const existing = await this.repo.findOne({ where: { id }, select: { id: true, status: true } });
       if (!existing) throw new NotFoundError('Delivery', id);
-      throw new ConflictError(`Delivery ${id} is ${existing.status}; only failed or dead deliveries can be retried.`);
+      throw new ConflictError(
+        `Delivery ${id} is ${existing.status}; only failed or dead deliveries can be retried.`,
+      );
     }
     await this.enqueuer.enqueueDelivery(id, 0, 0, `m${randomBytes(4).toString('hex')}`);
     const updated = await this.repo.findOneByOrFail({ id });

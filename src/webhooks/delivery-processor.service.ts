@@ -41,8 +41,6 @@ interface Prepared {
   batch: IngestBatch;
 }
 
-
-
 /** An error that retrying cannot fix: the delivery goes straight to `dead`. */
 class Permanent extends Error {}
 
@@ -157,14 +155,21 @@ export class DeliveryProcessor {
   }
 
   /** Parses and normalises under the integration's current mapping (looked up once per chunk). */
-  private async prepare(row: ClaimedRow, integrations: Map<string, Promise<IntegrationSettings | null>>): Promise<Prepared> {
+  private async prepare(
+    row: ClaimedRow,
+    integrations: Map<string, Promise<IntegrationSettings | null>>,
+  ): Promise<Prepared> {
     let lookup = integrations.get(row.integration_id);
     if (!lookup) integrations.set(row.integration_id, (lookup = this.settings.get(row.integration_id)));
     const integration = await lookup;
     if (!integration) throw new Permanent(`integration "${row.integration_id}" no longer exists`);
     const adapter = adapterFor(integration.provider);
     if (!adapter) throw new Error(`provider "${integration.provider}" has no adapter in this version`);
-    const delivery: RawDelivery = { headers: row.headers, body: row.body, receivedAt: row.received_at.getTime() };
+    const delivery: RawDelivery = {
+      headers: row.headers,
+      body: row.body,
+      receivedAt: row.received_at.getTime(),
+    };
     let payload: unknown;
     try {
       payload = JSON.parse(row.body.toString('utf8'));
@@ -204,7 +209,8 @@ export class DeliveryProcessor {
   }
 
   private failure(row: ClaimedRow, error: unknown): DeliveryOutcome {
-    if (error instanceof NormaliseError) return { id: row.id, result: 'dead', error: `${error.code}: ${error.message}` };
+    if (error instanceof NormaliseError)
+      return { id: row.id, result: 'dead', error: `${error.code}: ${error.message}` };
     if (error instanceof Permanent || error instanceof NotFoundError) {
       return { id: row.id, result: 'dead', error: error.message };
     }
@@ -234,7 +240,11 @@ export class DeliveryProcessor {
             SET status = u.status, last_error = u.error, updated_at = now()
            FROM unnest($1::bigint[], $2::varchar[], $3::text[]) AS u(id, status, error)
           WHERE d.id = u.id`,
-        [bad.map((o) => o.id), bad.map((o) => o.result), bad.map((o) => ('error' in o ? o.error : '').slice(0, 2000))],
+        [
+          bad.map((o) => o.id),
+          bad.map((o) => o.result),
+          bad.map((o) => ('error' in o ? o.error : '').slice(0, 2000)),
+        ],
       );
     }
   }

@@ -13,7 +13,11 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 @Index('idx_inbox_deliveries_status', ['status', 'updatedAt'])
 export class InboxDeliveryEntity {
   /** bigint: pg returns it as a string. */
-  @PrimaryGeneratedColumn('increment', { name: 'id', type: 'bigint', primaryKeyConstraintName: 'pk_inbox_deliveries' })
+  @PrimaryGeneratedColumn('increment', {
+    name: 'id',
+    type: 'bigint',
+    primaryKeyConstraintName: 'pk_inbox_deliveries',
+  })
   id: string;
 
   @ForeignKey(() => IntegrationEntity, { name: 'fk_inbox_deliveries_integration', onDelete: 'CASCADE' })

@@ -120,7 +120,8 @@ export class InboxWriter implements OnApplicationShutdown {
     const integrationIds = rows.map((r) => r.integrationId);
     const keys = rows.map((r) => r.deliveryKey);
     const params: unknown[] = [];
-    for (const r of rows) params.push(r.integrationId, r.deliveryKey, new Date(r.receivedAt), JSON.stringify(r.headers), r.body);
+    for (const r of rows)
+      params.push(r.integrationId, r.deliveryKey, new Date(r.receivedAt), JSON.stringify(r.headers), r.body);
     const inserted = await pool.query<{ id: string; integration_id: string; delivery_key: string }>(
       insertSql(rows.length),
       params,
@@ -129,10 +130,10 @@ export class InboxWriter implements OnApplicationShutdown {
     const existing = new Map<string, string>();
     if (inserted.rows.length < rows.length) {
       // Duplicates: already in the inbox (or twice in this batch).
-      const found = await pool.query<{ id: string; integration_id: string; delivery_key: string }>(EXISTING_SQL, [
-        integrationIds,
-        keys,
-      ]);
+      const found = await pool.query<{ id: string; integration_id: string; delivery_key: string }>(
+        EXISTING_SQL,
+        [integrationIds, keys],
+      );
       for (const r of found.rows) existing.set(`${r.integration_id}\n${r.delivery_key}`, r.id);
     }
     const claimed = new Set<string>();

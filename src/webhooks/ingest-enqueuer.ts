@@ -30,7 +30,9 @@ export class IngestEnqueuer {
         removeOnFail: 1_000,
       });
     } catch (error) {
-      this.warnRarely(`could not enqueue ${inboxIds.length} deliveries (the reconciler will): ${String(error)}`);
+      this.warnRarely(
+        `could not enqueue ${inboxIds.length} deliveries (the reconciler will): ${String(error)}`,
+      );
     }
   }
 

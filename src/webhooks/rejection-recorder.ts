@@ -52,7 +52,12 @@ export class RejectionRecorder implements OnApplicationShutdown {
       await this.dataSource.query(
         `INSERT INTO webhook_rejections (integration_id, status, reason, received_at)
          SELECT * FROM unnest($1::varchar[], $2::smallint[], $3::varchar[], $4::timestamptz[])`,
-        [rows.map((r) => r.integrationId), rows.map((r) => r.status), rows.map((r) => r.reason), rows.map((r) => new Date(r.at))],
+        [
+          rows.map((r) => r.integrationId),
+          rows.map((r) => r.status),
+          rows.map((r) => r.reason),
+          rows.map((r) => new Date(r.at)),
+        ],
       );
     } catch (error) {
       this.logger.warn(`could not record ${rows.length} webhook rejections: ${(error as Error).message}`);

@@ -29,7 +29,13 @@ export async function selectReplay(dataSource: DataSource, filter: ReplayFilter)
   const ids: string[] = [];
   let after = '0';
   for (;;) {
-    const { rows } = await pool.query<{ id: string; integration_id: string; received_at: Date; headers: Record<string, string>; body: Buffer | null }>(
+    const { rows } = await pool.query<{
+      id: string;
+      integration_id: string;
+      received_at: Date;
+      headers: Record<string, string>;
+      body: Buffer | null;
+    }>(
       `SELECT id, integration_id, received_at, headers, ${filter.carriesTicket ? 'body' : 'NULL::bytea AS body'}
          FROM inbox_deliveries
         WHERE id > $1::bigint
@@ -39,7 +45,13 @@ export async function selectReplay(dataSource: DataSource, filter: ReplayFilter)
       [after, filter.integrationId ?? null, filter.status ?? null],
     );
     for (const r of rows) {
-      const row: ReplayRow = { id: r.id, integrationId: r.integration_id, receivedAt: r.received_at.getTime(), headers: r.headers, body: r.body ?? Buffer.alloc(0) };
+      const row: ReplayRow = {
+        id: r.id,
+        integrationId: r.integration_id,
+        receivedAt: r.received_at.getTime(),
+        headers: r.headers,
+        body: r.body ?? Buffer.alloc(0),
+      };
       if (!filter.carriesTicket || (await filter.carriesTicket(row))) ids.push(r.id);
     }
     if (rows.length < PAGE) return ids;

@@ -9,7 +9,10 @@ const MAX_VALUE_LENGTH = 512;
  * that identify or time it (webhook ids, event names, timestamps) — adapters may read them when normalising.
  * The integration's secret header is dropped by name.
  */
-export function storableHeaders(headers: IncomingHttpHeaders, secretHeaderName?: string): Record<string, string> {
+export function storableHeaders(
+  headers: IncomingHttpHeaders,
+  secretHeaderName?: string,
+): Record<string, string> {
   const kept: Record<string, string> = {};
   // Node lower-cases incoming header names; the configured name may be written in any case.
   const secretHeader = secretHeaderName?.toLowerCase();

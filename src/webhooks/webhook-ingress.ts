@@ -13,7 +13,9 @@ import { storableHeaders } from './storable-headers.js';
 
 export const WEBHOOK_ROUTE = '/webhooks/:integrationId';
 
-type WebhookRequest = FastifyRequest<{ Params: { integrationId: string } }> & { integration?: IntegrationSettings };
+type WebhookRequest = FastifyRequest<{ Params: { integrationId: string } }> & {
+  integration?: IntegrationSettings;
+};
 
 /** A rejection with a stable code; nothing is stored but (for known integrations) a compact audit row. */
 class Rejected extends Error {
@@ -50,7 +52,9 @@ export class WebhookIngress implements OnModuleInit {
     const bodyLimit = this.config.WEBHOOK_BODY_LIMIT_BYTES;
     void fastify.register(async (scope) => {
       scope.removeAllContentTypeParsers();
-      scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_req, body, done) => done(null, body));
+      scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_req, body, done) =>
+        done(null, body),
+      );
       scope.setErrorHandler((error, request, reply) => this.reject(request as WebhookRequest, reply, error));
       scope.route({
         method: 'POST',
@@ -67,7 +71,11 @@ export class WebhookIngress implements OnModuleInit {
     const integrationId = request.params.integrationId;
     const integration = await this.settings.get(integrationId);
     if (!integration) {
-      throw new Rejected(404, 'unknown_integration', `No integration "${integrationId}". Check the webhook URL.`);
+      throw new Rejected(
+        404,
+        'unknown_integration',
+        `No integration "${integrationId}". Check the webhook URL.`,
+      );
     }
     request.integration = integration;
     void reply;
@@ -77,7 +85,11 @@ export class WebhookIngress implements OnModuleInit {
     const integration = request.integration!;
     const adapter = adapterFor(integration.provider);
     if (!adapter) {
-      throw new Rejected(501, 'provider_not_supported', `Provider "${integration.provider}" has no adapter yet.`);
+      throw new Rejected(
+        501,
+        'provider_not_supported',
+        `Provider "${integration.provider}" has no adapter yet.`,
+      );
     }
     const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     const delivery: RawDelivery = {
@@ -115,10 +127,12 @@ export class WebhookIngress implements OnModuleInit {
       body = { error: error.code, message: error.message };
     } else {
       ({ status, body } = toErrorResponse(error));
-      if (status === 413) body.message = `The body is larger than ${this.config.WEBHOOK_BODY_LIMIT_BYTES} bytes.`;
+      if (status === 413)
+        body.message = `The body is larger than ${this.config.WEBHOOK_BODY_LIMIT_BYTES} bytes.`;
       if (status >= 500) request.log.error({ err: error }, 'webhook delivery failed');
     }
-    if (request.integration && status < 500) this.rejections.record(request.integration.id, status, body.error);
+    if (request.integration && status < 500)
+      this.rejections.record(request.integration.id, status, body.error);
     return reply.code(status).header('content-type', 'application/json; charset=utf-8').send(body);
   }
 }

@@ -17,7 +17,7 @@ export const webhookPathItem = (): PathItem => ({
     description:
       `Any provider (${PROVIDERS.join(', ')}). The body is verified on its raw bytes with the integration's ` +
       'credentials, stored durably in the inbox, and answered 202 before processing. The body below is the ' +
-      'generic provider\'s canonical event (or an array of them), signed with `X-Signature-256: sha256=<hex ' +
+      "generic provider's canonical event (or an array of them), signed with `X-Signature-256: sha256=<hex " +
       'HMAC-SHA256 over "<X-Timestamp>.<raw body>">` and `X-Timestamp` in Unix seconds within the replay window.',
     security: [],
     parameters: [

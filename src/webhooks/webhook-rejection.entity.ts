@@ -8,7 +8,11 @@ import { IntegrationEntity } from '../integrations/integration.entity.js';
 @Entity({ name: 'webhook_rejections' })
 @Index('idx_webhook_rejections_integration_time', ['integrationId', 'receivedAt'])
 export class WebhookRejectionEntity {
-  @PrimaryGeneratedColumn('increment', { name: 'id', type: 'bigint', primaryKeyConstraintName: 'pk_webhook_rejections' })
+  @PrimaryGeneratedColumn('increment', {
+    name: 'id',
+    type: 'bigint',
+    primaryKeyConstraintName: 'pk_webhook_rejections',
+  })
   id: string;
 
   @ForeignKey(() => IntegrationEntity, { name: 'fk_webhook_rejections_integration', onDelete: 'CASCADE' })

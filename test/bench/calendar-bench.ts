@@ -75,7 +75,9 @@ function rate(
   return { perSecond: best, meanPerSecond: (operations / (performance.now() - began)) * 1000, sink };
 }
 
-export function runCalendarBench(options: { starts?: number; minMs?: number; log?: (line: string) => void } = {}): CalendarBenchResult {
+export function runCalendarBench(
+  options: { starts?: number; minMs?: number; log?: (line: string) => void } = {},
+): CalendarBenchResult {
   const log = options.log ?? console.log;
   const def = benchCalendarDefinition();
   const calendar: BusinessCalendar = compileCalendar(def);
@@ -94,8 +96,18 @@ export function runCalendarBench(options: { starts?: number; minMs?: number; log
     slow: (t: number) => number | null;
     samples: number;
   }> = [
-    { name: '1 h', fast: (t) => calendar.addBusinessTime(t, HOUR), slow: (t) => naive.add(t, HOUR), samples: 300 },
-    { name: '8 h', fast: (t) => calendar.addBusinessTime(t, 8 * HOUR), slow: (t) => naive.add(t, 8 * HOUR), samples: 200 },
+    {
+      name: '1 h',
+      fast: (t) => calendar.addBusinessTime(t, HOUR),
+      slow: (t) => naive.add(t, HOUR),
+      samples: 300,
+    },
+    {
+      name: '8 h',
+      fast: (t) => calendar.addBusinessTime(t, 8 * HOUR),
+      slow: (t) => naive.add(t, 8 * HOUR),
+      samples: 200,
+    },
     {
       name: '30 business days',
       fast: (t) => calendar.addBusinessDays(t, 30),
@@ -124,7 +136,8 @@ export function runCalendarBench(options: { starts?: number; minMs?: number; log
       const actual = c.fast(t);
       if (expected !== actual) {
         mismatches++;
-        if (mismatches <= 5) log(`  MISMATCH ${c.name} from ${new Date(t).toISOString()}: naive ${expected} vs fast ${actual}`);
+        if (mismatches <= 5)
+          log(`  MISMATCH ${c.name} from ${new Date(t).toISOString()}: naive ${expected} vs fast ${actual}`);
       }
     }
     const naiveMs = Number(process.hrtime.bigint() - began) / 1e6;
@@ -140,9 +153,13 @@ export function runCalendarBench(options: { starts?: number; minMs?: number; log
 
   const format = (n: number) => Math.round(n).toLocaleString('en-US');
   const holidays2026 = def.holidays.filter((h) => h.date.startsWith('2026-') || h.date.length === 5).length;
-  log(`Business calendar: ${def.timeZone}, Mon–Fri 09:00–12:00 + 13:00–17:30, ${holidays2026} holidays in 2026 (DE-BY public + Aug 15, Dec 24, 31)`);
+  log(
+    `Business calendar: ${def.timeZone}, Mon–Fri 09:00–12:00 + 13:00–17:30, ${holidays2026} holidays in 2026 (DE-BY public + Aug 15, Dec 24, 31)`,
+  );
   log(`${starts.length.toLocaleString('en-US')} random starts over 2026–2027`);
-  log('target                   indexed/s (best round)   mean/s      naive/s (sample)      ratio   agree (every sampled case)');
+  log(
+    'target                   indexed/s (best round)   mean/s      naive/s (sample)      ratio   agree (every sampled case)',
+  );
   for (const r of results) {
     log(
       `${r.name.padEnd(26)}${format(r.fastPerSecond).padStart(16)}${format(r.fastMeanPerSecond).padStart(12)}` +

@@ -62,11 +62,17 @@ const sql = new pg.Pool({ connectionString: databaseUrl, max: 2 });
 
 function startChild(role: 'api' | 'worker' | 'all', port: number): ChildProcess {
   // BENCH_CPU_PROF=<dir>: each app process writes a V8 CPU profile there when it exits.
-  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', '@swc-node/register/esm-register', 'src/main.ts'], {
-    env: { ...env, ROLE: role, PORT: String(port), HOST: '127.0.0.1' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const profile = process.env.BENCH_CPU_PROF
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+    : [];
+  const child = spawn(
+    process.execPath,
+    [...profile, '--import', '@swc-node/register/esm-register', 'src/main.ts'],
+    {
+      env: { ...env, ROLE: role, PORT: String(port), HOST: '127.0.0.1' },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
   return child;
 }
 
@@ -102,14 +108,23 @@ function eventBody(phase: string, i: number): string {
   const at = new Date(created + step * 15 * 60_000).toISOString();
   const agent = { role: 'agent', id: `agent-${slot % 13}` };
   const customer = { role: 'customer', id: `customer-${slot % 97}` };
-  const comment = (key: string, isPublic: boolean, authorRole: string) => ({ id: `${ticket}-${key}`, public: isPublic, authorRole });
+  const comment = (key: string, isPublic: boolean, authorRole: string) => ({
+    id: `${ticket}-${key}`,
+    public: isPublic,
+    authorRole,
+  });
   const life: Array<{ type: string; status: string; actor: object; comment?: object }> = [
     { type: 'ticket.created', status: 'new', actor: customer },
     { type: 'comment.created', status: 'new', actor: agent, comment: comment('note', false, 'agent') },
     { type: 'ticket.updated', status: 'open', actor: agent },
     { type: 'comment.created', status: 'open', actor: agent, comment: comment('reply-1', true, 'agent') },
     { type: 'ticket.updated', status: 'pending', actor: agent },
-    { type: 'comment.created', status: 'open', actor: customer, comment: comment('answer', true, 'customer') },
+    {
+      type: 'comment.created',
+      status: 'open',
+      actor: customer,
+      comment: comment('answer', true, 'customer'),
+    },
     { type: 'comment.created', status: 'open', actor: agent, comment: comment('reply-2', true, 'agent') },
     { type: 'ticket.updated', status: 'solved', actor: agent },
   ];
@@ -167,7 +182,10 @@ async function counts(): Promise<Record<string, number>> {
 const backlog = (c: Record<string, number>) => (c.pending ?? 0) + (c.processing ?? 0) + (c.failed ?? 0);
 
 /** Samples the inbox every second while `during` runs. */
-async function sampled<T>(during: Promise<T>, label: string): Promise<{ result: T; samples: Array<{ t: number; backlog: number; processed: number }> }> {
+async function sampled<T>(
+  during: Promise<T>,
+  label: string,
+): Promise<{ result: T; samples: Array<{ t: number; backlog: number; processed: number }> }> {
   const samples: Array<{ t: number; backlog: number; processed: number }> = [];
   const start = Date.now();
   let done = false;
@@ -181,7 +199,9 @@ async function sampled<T>(during: Promise<T>, label: string): Promise<{ result: 
   const result = await during;
   done = true;
   await sampler;
-  console.log(`  ${label} backlog (s → pending): ${samples.map((s) => `${s.t.toFixed(0)}:${s.backlog}`).join(' ')}`);
+  console.log(
+    `  ${label} backlog (s → pending): ${samples.map((s) => `${s.t.toFixed(0)}:${s.backlog}`).join(' ')}`,
+  );
   return { result, samples };
 }
 
@@ -236,9 +256,13 @@ function verdict(perSecond: number, accepted: number): string {
 
 async function main(): Promise<void> {
   const separate = process.env.BENCH_WORKER === 'separate';
-  console.log(`ingest bench: ${SECONDS} s per phase, ${CONNECTIONS} connections, pool ${config.DATABASE_POOL_SIZE}`);
+  console.log(
+    `ingest bench: ${SECONDS} s per phase, ${CONNECTIONS} connections, pool ${config.DATABASE_POOL_SIZE}`,
+  );
   console.log(`  workload: ${WORKLOAD}`);
-  console.log(`  phase B runs ${separate ? 'an API process and a separate worker process' : 'one ROLE=all process (API and worker share an event loop)'}; set BENCH_WORKER=separate for the other`);
+  console.log(
+    `  phase B runs ${separate ? 'an API process and a separate worker process' : 'one ROLE=all process (API and worker share an event loop)'}; set BENCH_WORKER=separate for the other`,
+  );
   await prepareInfrastructure(config);
   let api: ChildProcess | null = startChild('api', API_PORT);
   let worker: ChildProcess | null = null;
@@ -258,7 +282,10 @@ async function main(): Promise<void> {
       name: 'Bench',
       position: 1,
       targets: Object.fromEntries(
-        ['urgent', 'high', 'normal', 'low'].map((p) => [p, { reaction: { minutes: 60 }, first_response: { minutes: 120 }, resolution: { minutes: 480 } }]),
+        ['urgent', 'high', 'normal', 'low'].map((p) => [
+          p,
+          { reaction: { minutes: 60 }, first_response: { minutes: 120 }, resolution: { minutes: 480 } },
+        ]),
       ),
     });
     // Warm-up (JIT, connection pools, integration cache).
@@ -268,7 +295,9 @@ async function main(): Promise<void> {
     const a = await sampled(load('a'), 'A');
     report('A', a.result);
 
-    console.log(`B. accept while ${separate ? 'a separate worker' : 'the same process (ROLE=all)'} processes`);
+    console.log(
+      `B. accept while ${separate ? 'a separate worker' : 'the same process (ROLE=all)'} processes`,
+    );
     if (separate) {
       worker = startChild('worker', WORKER_PORT);
       await waitHealthy(WORKER_PORT);
@@ -287,7 +316,9 @@ async function main(): Promise<void> {
     const bRate = bProcessed / ((Date.now() - bStart) / 1000);
     const bAccepted = b.result['2xx'] / b.result.duration;
     const bSlope = slope(b.samples);
-    console.log(`  B: ${bRate.toFixed(0)} deliveries → clocks per second while loaded; backlog ${backlog(before)} → ${backlog(bEnd)}: ${verdict(bSlope, bAccepted)}`);
+    console.log(
+      `  B: ${bRate.toFixed(0)} deliveries → clocks per second while loaded; backlog ${backlog(before)} → ${backlog(bEnd)}: ${verdict(bSlope, bAccepted)}`,
+    );
 
     console.log('C. drain (no load)');
     const cStart = Date.now();
@@ -299,7 +330,9 @@ async function main(): Promise<void> {
         const secs = (Date.now() - cStart) / 1000;
         const drained = (c.processed ?? 0) - (cBefore.processed ?? 0);
         cRate = drained / secs;
-        console.log(`  C: ${drained} deliveries processed in ${secs.toFixed(1)} s = ${cRate.toFixed(0)}/s; backlog left ${backlog(c)}, dead ${c.dead ?? 0}`);
+        console.log(
+          `  C: ${drained} deliveries processed in ${secs.toFixed(1)} s = ${cRate.toFixed(0)}/s; backlog left ${backlog(c)}, dead ${c.dead ?? 0}`,
+        );
         break;
       }
       await sleep(500);

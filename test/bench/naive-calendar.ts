@@ -102,7 +102,10 @@ export class NaiveCalendar {
    * Calls visit(from, to, working, localDay) for consecutive pieces of UTC time from `start` on, one minute at a
    * time (the first piece starts at `start` itself), until visit returns true.
    */
-  private walk(start: number, visit: (from: number, to: number, working: boolean, localDay: number) => boolean): void {
+  private walk(
+    start: number,
+    visit: (from: number, to: number, working: boolean, localDay: number) => boolean,
+  ): void {
     let minute = Math.floor(start / MINUTE) * MINUTE - WARM_UP;
     let mark = Number.NEGATIVE_INFINITY;
     for (;;) {

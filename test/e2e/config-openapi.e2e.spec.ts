@@ -14,7 +14,9 @@ describe('OpenAPI', () => {
   it('describes the webhook route with the canonical event as its body', async () => {
     const res = await request(t.app.getHttpServer()).get('/docs-json').expect(200);
     const webhook = res.body.paths['/webhooks/{integrationId}'].post;
-    expect(Object.keys(webhook.responses)).toEqual(expect.arrayContaining(['202', '400', '401', '404', '413', '415']));
+    expect(Object.keys(webhook.responses)).toEqual(
+      expect.arrayContaining(['202', '400', '401', '404', '413', '415']),
+    );
     const body = webhook.requestBody.content['application/json'].schema;
     expect(body.required).toEqual(expect.arrayContaining(['eventId', 'type', 'occurredAt', 'ticket']));
     expect(body.properties.type.enum).toEqual(expect.arrayContaining(['ticket.created', 'comment.created']));

@@ -73,7 +73,10 @@ describe('integrations API', () => {
   });
 
   it('generates an id from the name when none is given', async () => {
-    const res = await http().post('/integrations').send({ name: 'Zendesk EU', provider: 'zendesk' }).expect(201);
+    const res = await http()
+      .post('/integrations')
+      .send({ name: 'Zendesk EU', provider: 'zendesk' })
+      .expect(201);
     expect(res.body.id).toMatch(/^zendesk-eu-[0-9a-f]{6}$/);
     expect(res.body.hasSecret).toBe(false);
   });
@@ -92,16 +95,26 @@ describe('integrations API', () => {
       .send({ name: 'x', provider: 'generic', mapping: { statuses: { Waiting: 'sleeping' } } })
       .expect(400);
     await http().post('/integrations').send({ name: 'x', provider: 'generic', surprise: true }).expect(400);
-    await http().post('/integrations').send({ id: 'acme-desk', name: 'again', provider: 'generic' }).expect(409);
+    await http()
+      .post('/integrations')
+      .send({ id: 'acme-desk', name: 'again', provider: 'generic' })
+      .expect(409);
     await http().get('/integrations/nope').expect(404);
     await http().put('/integrations/nope').send({ name: 'x' }).expect(404);
   });
 
   it('a rotated secret takes effect for webhooks at once', async () => {
-    await http().post('/integrations').send({ id: 'rotating', name: 'r', provider: 'generic', secret: SECRET }).expect(201);
-    const event = (n: number) => canonicalEvent({ eventId: `rot-${n}`, ticketId: 'R-1', occurredAt: new Date().toISOString() });
+    await http()
+      .post('/integrations')
+      .send({ id: 'rotating', name: 'r', provider: 'generic', secret: SECRET })
+      .expect(201);
+    const event = (n: number) =>
+      canonicalEvent({ eventId: `rot-${n}`, ticketId: 'R-1', occurredAt: new Date().toISOString() });
     await postSigned(t, 'rotating', event(1), SECRET).expect(202);
-    await http().put('/integrations/rotating').send({ secret: `${SECRET}-new` }).expect(200);
+    await http()
+      .put('/integrations/rotating')
+      .send({ secret: `${SECRET}-new` })
+      .expect(200);
     await postSigned(t, 'rotating', event(2), SECRET).expect(401);
     await postSigned(t, 'rotating', event(3), `${SECRET}-new`).expect(202);
   });

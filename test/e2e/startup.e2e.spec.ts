@@ -17,7 +17,9 @@ describe('startup failures say what to do in one line', () => {
     const { status, stderr } = start({ DATABASE_URL: 'postgres://postgres:hunter2@127.0.0.1:1/sla' });
     expect(status).toBe(1);
     expect(stderr.split('\n')).toHaveLength(1);
-    expect(stderr).toMatch(/Cannot use PostgreSQL at postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:1\/sla .*Start PostgreSQL/);
+    expect(stderr).toMatch(
+      /Cannot use PostgreSQL at postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:1\/sla .*Start PostgreSQL/,
+    );
     expect(stderr).not.toContain('hunter2');
   });
 
@@ -27,7 +29,9 @@ describe('startup failures say what to do in one line', () => {
       const { status, stderr } = start({ DATABASE_URL: databaseUrl, REDIS_URL: 'redis://127.0.0.1:1' });
       expect(status).toBe(1);
       expect(stderr.split('\n')).toHaveLength(1);
-      expect(stderr).toMatch(/Cannot reach Redis at redis:\/\/127\.0\.0\.1:1 \(.*ECONNREFUSED.*\)\. Start Redis/);
+      expect(stderr).toMatch(
+        /Cannot reach Redis at redis:\/\/127\.0\.0\.1:1 \(.*ECONNREFUSED.*\)\. Start Redis/,
+      );
     } finally {
       await dropDatabase(databaseUrl);
     }

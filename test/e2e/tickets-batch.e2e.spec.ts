@@ -12,7 +12,9 @@ const POLICY = {
   id: 'standard',
   name: 'Standard',
   position: 10,
-  targets: { normal: { reaction: { minutes: 60 }, first_response: { minutes: 120 }, resolution: { minutes: 480 } } },
+  targets: {
+    normal: { reaction: { minutes: 60 }, first_response: { minutes: 120 }, resolution: { minutes: 480 } },
+  },
 };
 
 /** All clocks decided (stopped), so they do not depend on when they are evaluated. */
@@ -56,8 +58,12 @@ describe('batched ingest', () => {
   });
 
   const ticketId = async (externalId: string): Promise<string> =>
-    (await t.sql.query(`SELECT id FROM tickets WHERE integration_id = $1 AND external_id = $2`, [INTEGRATION, externalId]))
-      .rows[0].id;
+    (
+      await t.sql.query(`SELECT id FROM tickets WHERE integration_id = $1 AND external_id = $2`, [
+        INTEGRATION,
+        externalId,
+      ])
+    ).rows[0].id;
   const delivery = (events: IngestBatch['events']): IngestBatch => ({
     integrationId: INTEGRATION,
     defaultPriority: 'normal',
@@ -77,7 +83,12 @@ describe('batched ingest', () => {
     }
     return ids;
   };
-  const genericBody = (externalId: string, eventId: string, minutes: number, extra: Record<string, unknown> = {}) => {
+  const genericBody = (
+    externalId: string,
+    eventId: string,
+    minutes: number,
+    extra: Record<string, unknown> = {},
+  ) => {
     const event = canonicalEvent({
       eventId,
       ticketId: externalId,
@@ -152,8 +163,15 @@ describe('batched ingest', () => {
     const outcomes = await processor.process(ids);
 
     const byId = new Map(outcomes.map((o) => [o.id, o]));
-    expect(byId.get(ids[7]!)).toMatchObject({ result: 'dead', error: expect.stringMatching(/unknown_status/) });
-    expect(byId.get(ids[13]!)).toMatchObject({ result: 'failed', attempts: 1, error: expect.stringMatching(/too long/) });
+    expect(byId.get(ids[7]!)).toMatchObject({
+      result: 'dead',
+      error: expect.stringMatching(/unknown_status/),
+    });
+    expect(byId.get(ids[13]!)).toMatchObject({
+      result: 'failed',
+      attempts: 1,
+      error: expect.stringMatching(/too long/),
+    });
     expect(outcomes.filter((o) => o.result === 'processed')).toHaveLength(20);
     const { rows } = await t.sql.query(
       `SELECT status, count(*)::int AS n FROM inbox_deliveries WHERE id = ANY($1::bigint[]) GROUP BY status ORDER BY status`,
@@ -175,11 +193,16 @@ describe('batched ingest', () => {
     const TICKETS = 300;
     const before = await deadlocks();
     for (let round = 1; round <= 3; round++) {
-      const forward = Array.from({ length: TICKETS }, (_, i) => genericBody(`C-${i}`, `C-${i}-a${round}`, round));
+      const forward = Array.from({ length: TICKETS }, (_, i) =>
+        genericBody(`C-${i}`, `C-${i}-a${round}`, round),
+      );
       const backward = Array.from({ length: TICKETS }, (_, i) =>
         genericBody(`C-${TICKETS - 1 - i}`, `C-${TICKETS - 1 - i}-b${round}`, round + 100),
       );
-      const [a, b] = await Promise.all([storeDeliveries(forward, `fw${round}`), storeDeliveries(backward, `bw${round}`)]);
+      const [a, b] = await Promise.all([
+        storeDeliveries(forward, `fw${round}`),
+        storeDeliveries(backward, `bw${round}`),
+      ]);
       const [outA, outB] = await Promise.all([processor.process(a), processor.process(b)]);
       expect([...outA, ...outB].every((o) => o.result === 'processed')).toBe(true);
     }

@@ -235,7 +235,12 @@ describe('ticket ingest: timeline store and clocks', () => {
       let ticketId = '';
       for (const event of [story.events[0], versions[order[0]], versions[order[1]]]) {
         ticketId = (
-          await ingest.ingest({ integrationId: INTEGRATION, defaultPriority: 'normal', events: [event], receivedAt: now })
+          await ingest.ingest({
+            integrationId: INTEGRATION,
+            defaultPriority: 'normal',
+            events: [event],
+            receivedAt: now,
+          })
         ).ticketIds[0];
       }
       const events = await t.sql.query(

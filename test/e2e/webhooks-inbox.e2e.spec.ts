@@ -2,7 +2,12 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signGeneric } from '../../src/webhooks/providers/generic-signature.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { canonicalEvent, createGenericIntegration, postSigned, SECRET } from '../webhooks/webhook-test-kit.js';
+import {
+  canonicalEvent,
+  createGenericIntegration,
+  postSigned,
+  SECRET,
+} from '../webhooks/webhook-test-kit.js';
 
 /**
  * POST /webhooks/:integrationId — the accept path: what is stored, what is rejected (and that rejected
@@ -13,7 +18,8 @@ describe('webhook inbox', () => {
   const id = 'inbox-generic';
   const event = (n: number) =>
     canonicalEvent({ eventId: `evt-${n}`, ticketId: `T-${n}`, occurredAt: new Date().toISOString() });
-  const inboxCount = async () => Number((await t.sql.query('SELECT count(*) FROM inbox_deliveries')).rows[0].count);
+  const inboxCount = async () =>
+    Number((await t.sql.query('SELECT count(*) FROM inbox_deliveries')).rows[0].count);
 
   beforeAll(async () => {
     t = await startTestApp({ ROLE: 'api' });
@@ -57,7 +63,9 @@ describe('webhook inbox', () => {
   it('keys deliveries without an event id by the hash of their body', async () => {
     const body = JSON.stringify([event(4)]);
     const res = await postSigned(t, id, body).expect(202);
-    const { rows } = await t.sql.query('SELECT delivery_key FROM inbox_deliveries WHERE id = $1', [res.body.deliveryId]);
+    const { rows } = await t.sql.query('SELECT delivery_key FROM inbox_deliveries WHERE id = $1', [
+      res.body.deliveryId,
+    ]);
     expect(rows[0].delivery_key).toMatch(/^sha256:[0-9a-f]{64}$/);
   });
 
@@ -162,7 +170,13 @@ describe('webhook inbox', () => {
       await new Promise((r) => setTimeout(r, 1_300));
       const { rows } = await t.sql.query('SELECT * FROM webhook_rejections WHERE integration_id = $1', [id]);
       expect(rows.map((r) => r.reason)).toContain('invalid_signature');
-      expect(Object.keys(rows[0]).sort()).toEqual(['id', 'integration_id', 'reason', 'received_at', 'status']);
+      expect(Object.keys(rows[0]).sort()).toEqual([
+        'id',
+        'integration_id',
+        'reason',
+        'received_at',
+        'status',
+      ]);
     });
   });
 
@@ -173,7 +187,10 @@ describe('webhook inbox', () => {
       .set('content-type', 'application/json')
       .send('{"name": ')
       .expect(400);
-    const plain = await request(t.app.getHttpServer()).post('/integrations').set('content-type', 'text/plain').send('x');
+    const plain = await request(t.app.getHttpServer())
+      .post('/integrations')
+      .set('content-type', 'text/plain')
+      .send('x');
     expect([400, 415]).toContain(plain.status);
   });
 });

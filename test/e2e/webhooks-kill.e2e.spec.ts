@@ -1,7 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { canonicalEvent, createGenericIntegration, postSigned, waitFor } from '../webhooks/webhook-test-kit.js';
+import {
+  canonicalEvent,
+  createGenericIntegration,
+  postSigned,
+  waitFor,
+} from '../webhooks/webhook-test-kit.js';
 
 const INTEGRATION = 'killtest';
 /** Enough that the worker (small claims, see worker.child.ts) is still busy seconds after it starts. */
@@ -18,18 +23,22 @@ describe('worker killed mid-processing', () => {
 
   const startWorker = (): Promise<ChildProcess> =>
     new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', 'test/webhooks/worker.child.ts'], {
-        env: {
-          ...process.env,
-          NODE_ENV: 'test',
-          LOG_LEVEL: 'warn',
-          DATABASE_URL: t.config.DATABASE_URL,
-          DATABASE_POOL_SIZE: '8',
-          QUEUE_PREFIX: t.config.QUEUE_PREFIX,
-          ENCRYPTION_KEY: t.config.ENCRYPTION_KEY,
+      const child = spawn(
+        process.execPath,
+        ['--import', '@swc-node/register/esm-register', 'test/webhooks/worker.child.ts'],
+        {
+          env: {
+            ...process.env,
+            NODE_ENV: 'test',
+            LOG_LEVEL: 'warn',
+            DATABASE_URL: t.config.DATABASE_URL,
+            DATABASE_POOL_SIZE: '8',
+            QUEUE_PREFIX: t.config.QUEUE_PREFIX,
+            ENCRYPTION_KEY: t.config.ENCRYPTION_KEY,
+          },
+          stdio: ['ignore', 'pipe', 'inherit'],
         },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
+      );
       child.stdout!.on('data', (chunk: Buffer) => {
         if (chunk.toString().includes('worker ready')) resolve(child);
       });
@@ -37,7 +46,9 @@ describe('worker killed mid-processing', () => {
     });
 
   const statusCounts = async () => {
-    const { rows } = await t.sql.query(`SELECT status, count(*)::int AS n FROM inbox_deliveries GROUP BY status`);
+    const { rows } = await t.sql.query(
+      `SELECT status, count(*)::int AS n FROM inbox_deliveries GROUP BY status`,
+    );
     return Object.fromEntries(rows.map((r) => [r.status, r.n])) as Record<string, number>;
   };
 

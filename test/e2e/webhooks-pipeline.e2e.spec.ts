@@ -18,7 +18,9 @@ const POLICY = {
   id: 'standard',
   name: 'Standard',
   position: 10,
-  targets: { normal: { reaction: { minutes: 60 }, first_response: { minutes: 120 }, resolution: { minutes: 480 } } },
+  targets: {
+    normal: { reaction: { minutes: 60 }, first_response: { minutes: 120 }, resolution: { minutes: 480 } },
+  },
 };
 
 /**
@@ -31,13 +33,64 @@ function story(ticketId: string, created: number): CanonicalEventInput[] {
   const base = { ticketId, createdAt: at(0), priority: 'normal' };
   const id = (s: string) => `${ticketId}-${s}`;
   return [
-    { ...base, eventId: id('created'), type: 'ticket.created', occurredAt: at(0), status: 'new', actor: { role: 'customer' } },
-    { ...base, eventId: id('note'), type: 'comment.created', occurredAt: at(20 * MINUTE), status: 'new', comment: { id: id('c1'), public: false, authorRole: 'agent' }, actor: { role: 'agent', id: 'a-1' } },
-    { ...base, eventId: id('open'), type: 'ticket.updated', occurredAt: at(30 * MINUTE), status: 'open', actor: { role: 'agent', id: 'a-1' } },
-    { ...base, eventId: id('reply'), type: 'comment.created', occurredAt: at(3 * HOUR), status: 'open', comment: { id: id('c2'), public: true, authorRole: 'agent' }, actor: { role: 'agent', id: 'a-1' } },
-    { ...base, eventId: id('pending'), type: 'ticket.updated', occurredAt: at(3 * HOUR + MINUTE), status: 'pending', actor: { role: 'agent', id: 'a-1' } },
-    { ...base, eventId: id('reopen'), type: 'ticket.updated', occurredAt: at(5 * HOUR + MINUTE), status: 'open', actor: { role: 'customer' } },
-    { ...base, eventId: id('solve'), type: 'ticket.updated', occurredAt: at(6 * HOUR), status: 'solved', actor: { role: 'agent', id: 'a-1' } },
+    {
+      ...base,
+      eventId: id('created'),
+      type: 'ticket.created',
+      occurredAt: at(0),
+      status: 'new',
+      actor: { role: 'customer' },
+    },
+    {
+      ...base,
+      eventId: id('note'),
+      type: 'comment.created',
+      occurredAt: at(20 * MINUTE),
+      status: 'new',
+      comment: { id: id('c1'), public: false, authorRole: 'agent' },
+      actor: { role: 'agent', id: 'a-1' },
+    },
+    {
+      ...base,
+      eventId: id('open'),
+      type: 'ticket.updated',
+      occurredAt: at(30 * MINUTE),
+      status: 'open',
+      actor: { role: 'agent', id: 'a-1' },
+    },
+    {
+      ...base,
+      eventId: id('reply'),
+      type: 'comment.created',
+      occurredAt: at(3 * HOUR),
+      status: 'open',
+      comment: { id: id('c2'), public: true, authorRole: 'agent' },
+      actor: { role: 'agent', id: 'a-1' },
+    },
+    {
+      ...base,
+      eventId: id('pending'),
+      type: 'ticket.updated',
+      occurredAt: at(3 * HOUR + MINUTE),
+      status: 'pending',
+      actor: { role: 'agent', id: 'a-1' },
+    },
+    {
+      ...base,
+      eventId: id('reopen'),
+      type: 'ticket.updated',
+      occurredAt: at(5 * HOUR + MINUTE),
+      status: 'open',
+      actor: { role: 'customer' },
+    },
+    {
+      ...base,
+      eventId: id('solve'),
+      type: 'ticket.updated',
+      occurredAt: at(6 * HOUR),
+      status: 'solved',
+      actor: { role: 'agent', id: 'a-1' },
+    },
   ];
 }
 
@@ -75,19 +128,55 @@ describe('webhook → inbox → ingest → clocks', () => {
     });
   const decided = (body: { clocks: Array<Record<string, unknown>> }) =>
     body.clocks
-      .map((c) => ({ metric: c.metric, state: c.state, startedAt: c.startedAt, deadline: c.deadline, stoppedAt: c.stoppedAt, usedMs: c.usedMs, breachedAt: c.breachedAt }))
+      .map((c) => ({
+        metric: c.metric,
+        state: c.state,
+        startedAt: c.startedAt,
+        deadline: c.deadline,
+        stoppedAt: c.stoppedAt,
+        usedMs: c.usedMs,
+        breachedAt: c.breachedAt,
+      }))
       .sort((a, b) => String(a.metric).localeCompare(String(b.metric)));
   const inboxStatuses = async () =>
-    (await t.sql.query(`SELECT status, count(*)::int AS n FROM inbox_deliveries GROUP BY status ORDER BY status`)).rows;
+    (
+      await t.sql.query(
+        `SELECT status, count(*)::int AS n FROM inbox_deliveries GROUP BY status ORDER BY status`,
+      )
+    ).rows;
 
   it('turns a sequence of signed deliveries into the expected clocks', async () => {
     for (const e of story('T-1', created)) await postSigned(t, INTEGRATION, canonicalEvent(e)).expect(202);
     const body = await solvedTicket('T-1');
     const iso = (ms: number) => new Date(created + ms).toISOString();
     expect(decided(body)).toEqual([
-      { metric: 'first_response', state: 'breached', startedAt: iso(0), deadline: iso(2 * HOUR), stoppedAt: iso(3 * HOUR), usedMs: 3 * HOUR, breachedAt: iso(2 * HOUR) },
-      { metric: 'reaction', state: 'met', startedAt: iso(0), deadline: iso(HOUR), stoppedAt: iso(20 * MINUTE), usedMs: 20 * MINUTE, breachedAt: null },
-      { metric: 'resolution', state: 'met', startedAt: iso(0), deadline: iso(8 * HOUR + 2 * HOUR), stoppedAt: iso(6 * HOUR), usedMs: 4 * HOUR, breachedAt: null },
+      {
+        metric: 'first_response',
+        state: 'breached',
+        startedAt: iso(0),
+        deadline: iso(2 * HOUR),
+        stoppedAt: iso(3 * HOUR),
+        usedMs: 3 * HOUR,
+        breachedAt: iso(2 * HOUR),
+      },
+      {
+        metric: 'reaction',
+        state: 'met',
+        startedAt: iso(0),
+        deadline: iso(HOUR),
+        stoppedAt: iso(20 * MINUTE),
+        usedMs: 20 * MINUTE,
+        breachedAt: null,
+      },
+      {
+        metric: 'resolution',
+        state: 'met',
+        startedAt: iso(0),
+        deadline: iso(8 * HOUR + 2 * HOUR),
+        stoppedAt: iso(6 * HOUR),
+        usedMs: 4 * HOUR,
+        breachedAt: null,
+      },
     ]);
     await waitFor(async () => (await inboxStatuses()).every((r) => r.status === 'processed'));
   });
@@ -95,12 +184,18 @@ describe('webhook → inbox → ingest → clocks', () => {
   it('gives identical clocks for shuffled and duplicated deliveries, each event counted once', async () => {
     const events = story('T-2', created);
     const deliveries = shuffle([...events, ...events.slice(0, 3), events[6]!], 7);
-    const answers = await Promise.all(deliveries.map((e) => postSigned(t, INTEGRATION, canonicalEvent(e)).expect(202)));
+    const answers = await Promise.all(
+      deliveries.map((e) => postSigned(t, INTEGRATION, canonicalEvent(e)).expect(202)),
+    );
     expect(answers.filter((a) => a.body.duplicate)).toHaveLength(4);
     const reference = decided(await solvedTicket('T-1'));
     const shuffled = await solvedTicket('T-2');
     const normalise = (clocks: ReturnType<typeof decided>) =>
-      clocks.map((c) => ({ ...c, startedAt: 0, deadline: Date.parse(String(c.deadline)) - Date.parse(String(c.startedAt)) }));
+      clocks.map((c) => ({
+        ...c,
+        startedAt: 0,
+        deadline: Date.parse(String(c.deadline)) - Date.parse(String(c.startedAt)),
+      }));
     expect(normalise(decided(shuffled))).toEqual(normalise(reference));
     const { rows } = await t.sql.query(
       `SELECT count(*)::int AS n FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id WHERE t.external_id = 'T-2'`,
@@ -116,13 +211,22 @@ describe('webhook → inbox → ingest → clocks', () => {
     const deliveryId = accepted.body.deliveryId as string;
 
     const dead = await waitFor(async () => {
-      const res = await http().get(`/webhooks/deliveries?status=dead&integrationId=${INTEGRATION}`).expect(200);
+      const res = await http()
+        .get(`/webhooks/deliveries?status=dead&integrationId=${INTEGRATION}`)
+        .expect(200);
       return res.body.find((d: { id: string }) => d.id === deliveryId);
     });
-    expect(dead).toMatchObject({ status: 'dead', attempts: 1, lastError: expect.stringMatching(/unknown_status.*"Waiting".*mapping\.statuses/) });
+    expect(dead).toMatchObject({
+      status: 'dead',
+      attempts: 1,
+      lastError: expect.stringMatching(/unknown_status.*"Waiting".*mapping\.statuses/),
+    });
     await ticket('T-3').expect(404);
 
-    await http().put(`/integrations/${INTEGRATION}`).send({ mapping: { defaultPriority: 'normal', statuses: { waiting: 'pending' } } }).expect(200);
+    await http()
+      .put(`/integrations/${INTEGRATION}`)
+      .send({ mapping: { defaultPriority: 'normal', statuses: { waiting: 'pending' } } })
+      .expect(200);
     const retried = await http().post(`/webhooks/deliveries/${deliveryId}/retry`).expect(202);
     expect(retried.body).toMatchObject({ id: deliveryId, status: 'pending', attempts: 0 });
 
@@ -131,16 +235,24 @@ describe('webhook → inbox → ingest → clocks', () => {
       return res.status === 200 && res.body;
     });
     expect(body.status).toBe('pending');
-    const { rows } = await t.sql.query('SELECT status, last_error FROM inbox_deliveries WHERE id = $1', [deliveryId]);
+    const { rows } = await t.sql.query('SELECT status, last_error FROM inbox_deliveries WHERE id = $1', [
+      deliveryId,
+    ]);
     expect(rows[0]).toEqual({ status: 'processed', last_error: null });
     // A processed delivery is not retried from the API.
     await http().post(`/webhooks/deliveries/${deliveryId}/retry`).expect(409);
   });
 
   it('lists deliveries with filters and validates the query', async () => {
-    const res = await http().get(`/webhooks/deliveries?status=processed&integrationId=${INTEGRATION}&limit=2`).expect(200);
+    const res = await http()
+      .get(`/webhooks/deliveries?status=processed&integrationId=${INTEGRATION}&limit=2`)
+      .expect(200);
     expect(res.body).toHaveLength(2);
-    expect(res.body[0]).toMatchObject({ integrationId: INTEGRATION, status: 'processed', bodyBytes: expect.any(Number) });
+    expect(res.body[0]).toMatchObject({
+      integrationId: INTEGRATION,
+      status: 'processed',
+      bodyBytes: expect.any(Number),
+    });
     expect(res.body[0]).not.toHaveProperty('body');
     await http().get('/webhooks/deliveries?status=lost').expect(400);
     await http().post('/webhooks/deliveries/999999/retry').expect(404);

@@ -4,7 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeliveryProcessor } from '../../src/webhooks/delivery-processor.service.js';
 import { replayDeliveries, selectReplay } from '../../src/webhooks/replay-selection.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { canonicalEvent, createGenericIntegration, postSigned, waitFor } from '../webhooks/webhook-test-kit.js';
+import {
+  canonicalEvent,
+  createGenericIntegration,
+  postSigned,
+  waitFor,
+} from '../webhooks/webhook-test-kit.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -14,7 +19,9 @@ const POLICY = {
   id: 'standard',
   name: 'Standard',
   position: 10,
-  targets: { normal: { reaction: { minutes: 60 }, first_response: { minutes: 120 }, resolution: { minutes: 480 } } },
+  targets: {
+    normal: { reaction: { minutes: 60 }, first_response: { minutes: 120 }, resolution: { minutes: 480 } },
+  },
 };
 
 /**
@@ -33,7 +40,10 @@ describe('replay rebuilds stored deliveries under the current mapping', () => {
     t = await startTestApp({ ROLE: 'all' });
     await http().post('/policies').send(POLICY).expect(201);
     // Wrong: "Waiting on customer" should pause resolution (pending), not count as open.
-    await createGenericIntegration(t, INTEGRATION, { defaultPriority: 'normal', statuses: { 'waiting on customer': 'open' } });
+    await createGenericIntegration(t, INTEGRATION, {
+      defaultPriority: 'normal',
+      statuses: { 'waiting on customer': 'open' },
+    });
   });
   afterAll(async () => {
     await t?.close();
@@ -66,7 +76,10 @@ describe('replay rebuilds stored deliveries under the current mapping', () => {
   it('replaces the events under the fixed mapping, keeps their ids, retries dead deliveries and recomputes the clocks', async () => {
     const deliveries = [
       event('created', 0, 'new', { actor: { role: 'customer' } }),
-      event('reply', 20 * MINUTE, 'open', { type: 'comment.created', comment: { id: 'c1', public: true, authorRole: 'agent' } }),
+      event('reply', 20 * MINUTE, 'open', {
+        type: 'comment.created',
+        comment: { id: 'c1', public: true, authorRole: 'agent' },
+      }),
       event('waiting', 1 * HOUR, 'Waiting on customer'),
       event('answered', 3 * HOUR, 'open', { actor: { role: 'customer' } }),
       // Unknown under the old mapping: dead-lettered.
@@ -76,7 +89,10 @@ describe('replay rebuilds stored deliveries under the current mapping', () => {
     const ids: string[] = [];
     for (const d of deliveries) ids.push((await postSigned(t, INTEGRATION, d).expect(202)).body.deliveryId);
     await waitFor(async () => {
-      const { rows } = await t.sql.query(`SELECT count(*)::int AS n FROM inbox_deliveries WHERE id = ANY($1::bigint[]) AND status IN ('processed', 'dead')`, [ids]);
+      const { rows } = await t.sql.query(
+        `SELECT count(*)::int AS n FROM inbox_deliveries WHERE id = ANY($1::bigint[]) AND status IN ('processed', 'dead')`,
+        [ids],
+      );
       return rows[0].n === ids.length;
     });
     const before = await storedEvents();
@@ -86,7 +102,12 @@ describe('replay rebuilds stored deliveries under the current mapping', () => {
 
     await http()
       .put(`/integrations/${INTEGRATION}`)
-      .send({ mapping: { defaultPriority: 'normal', statuses: { 'waiting on customer': 'pending', escalated: 'open' } } })
+      .send({
+        mapping: {
+          defaultPriority: 'normal',
+          statuses: { 'waiting on customer': 'pending', escalated: 'open' },
+        },
+      })
       .expect(200);
     const processor = t.app.get(DeliveryProcessor);
     const selected = await selectReplay(t.app.get(DataSource), { integrationId: INTEGRATION });
@@ -100,11 +121,16 @@ describe('replay rebuilds stored deliveries under the current mapping', () => {
     expect(after.map((e) => e.status)).toEqual(['new', 'open', 'pending', 'open', 'open', 'solved']);
     // Stable ids: the events that existed keep theirs (their arrival order); the formerly dead one is new.
     const escalated = after.find((e) => e.event_id === 'R-1-escalated');
-    expect(after.filter((e) => e !== escalated).map((e) => [e.id, e.event_id])).toEqual(before.map((e) => [e.id, e.event_id]));
+    expect(after.filter((e) => e !== escalated).map((e) => [e.id, e.event_id])).toEqual(
+      before.map((e) => [e.id, e.event_id]),
+    );
     expect(Number(escalated.id)).toBeGreaterThan(Math.max(...before.map((e) => Number(e.id))));
     // Paused for the 2 h it was waiting on the customer.
     expect(await resolution()).toMatchObject({ state: 'met', usedMs: 4 * HOUR });
-    const { rows } = await t.sql.query(`SELECT status, count(*)::int AS n FROM inbox_deliveries WHERE integration_id = $1 GROUP BY status`, [INTEGRATION]);
+    const { rows } = await t.sql.query(
+      `SELECT status, count(*)::int AS n FROM inbox_deliveries WHERE integration_id = $1 GROUP BY status`,
+      [INTEGRATION],
+    );
     expect(rows).toEqual([{ status: 'processed', n: 6 }]);
   });
 });

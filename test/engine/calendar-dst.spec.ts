@@ -46,12 +46,20 @@ describe('America/New_York', () => {
   });
 
   it('fall back: an ambiguous start (01:30) is the earlier instant (EDT), and so is an ambiguous end', () => {
-    expect(workingSpans(sunday('America/New_York', '01:30', '03:00'), '2026-11-01T00:00:00Z', '2026-11-02T00:00:00Z')).toEqual([
-      ['2026-11-01T05:30:00.000Z', '2026-11-01T08:00:00.000Z'],
-    ]);
-    expect(workingSpans(sunday('America/New_York', '00:00', '01:30'), '2026-11-01T00:00:00Z', '2026-11-02T00:00:00Z')).toEqual([
-      ['2026-11-01T04:00:00.000Z', '2026-11-01T05:30:00.000Z'],
-    ]);
+    expect(
+      workingSpans(
+        sunday('America/New_York', '01:30', '03:00'),
+        '2026-11-01T00:00:00Z',
+        '2026-11-02T00:00:00Z',
+      ),
+    ).toEqual([['2026-11-01T05:30:00.000Z', '2026-11-01T08:00:00.000Z']]);
+    expect(
+      workingSpans(
+        sunday('America/New_York', '00:00', '01:30'),
+        '2026-11-01T00:00:00Z',
+        '2026-11-02T00:00:00Z',
+      ),
+    ).toEqual([['2026-11-01T04:00:00.000Z', '2026-11-01T05:30:00.000Z']]);
   });
 
   it('ordinary 09:00–17:00 across both changes (Friday 16:00 + 2 h → Monday 10:00 local)', () => {
@@ -64,24 +72,24 @@ describe('America/New_York', () => {
 
 describe('Europe/Berlin', () => {
   it('spring forward: 01:00–04:00 holds 2 real hours', () => {
-    expect(workingSpans(sunday('Europe/Berlin', '01:00', '04:00'), '2026-03-28T12:00:00Z', '2026-03-29T12:00:00Z')).toEqual([
-      ['2026-03-29T00:00:00.000Z', '2026-03-29T02:00:00.000Z'],
-    ]);
+    expect(
+      workingSpans(sunday('Europe/Berlin', '01:00', '04:00'), '2026-03-28T12:00:00Z', '2026-03-29T12:00:00Z'),
+    ).toEqual([['2026-03-29T00:00:00.000Z', '2026-03-29T02:00:00.000Z']]);
   });
 
   it('spring forward: 02:30 does not exist and opens at 03:00 CEST (01:00Z)', () => {
-    expect(iso(sunday('Europe/Berlin', '02:30', '05:00').nextWorkingInstant(utc('2026-03-28T12:00:00Z')))).toBe(
-      '2026-03-29T01:00:00.000Z',
-    );
+    expect(
+      iso(sunday('Europe/Berlin', '02:30', '05:00').nextWorkingInstant(utc('2026-03-28T12:00:00Z'))),
+    ).toBe('2026-03-29T01:00:00.000Z');
   });
 
   it('fall back: 01:00–04:00 holds 4 real hours, and an ambiguous 02:30 start is the CEST one', () => {
-    expect(workingSpans(sunday('Europe/Berlin', '01:00', '04:00'), '2026-10-24T12:00:00Z', '2026-10-25T12:00:00Z')).toEqual([
-      ['2026-10-24T23:00:00.000Z', '2026-10-25T03:00:00.000Z'],
-    ]);
-    expect(workingSpans(sunday('Europe/Berlin', '02:30', '04:00'), '2026-10-24T12:00:00Z', '2026-10-25T12:00:00Z')).toEqual([
-      ['2026-10-25T00:30:00.000Z', '2026-10-25T03:00:00.000Z'],
-    ]);
+    expect(
+      workingSpans(sunday('Europe/Berlin', '01:00', '04:00'), '2026-10-24T12:00:00Z', '2026-10-25T12:00:00Z'),
+    ).toEqual([['2026-10-24T23:00:00.000Z', '2026-10-25T03:00:00.000Z']]);
+    expect(
+      workingSpans(sunday('Europe/Berlin', '02:30', '04:00'), '2026-10-24T12:00:00Z', '2026-10-25T12:00:00Z'),
+    ).toEqual([['2026-10-25T00:30:00.000Z', '2026-10-25T03:00:00.000Z']]);
   });
 
   it('ordinary 09:00–17:00 across both changes', () => {
@@ -106,13 +114,17 @@ describe('Australia/Lord_Howe (30-minute shift)', () => {
     expect(workingSpans(cal, '2026-10-03T00:00:00Z', '2026-10-04T00:00:00Z')).toEqual([
       ['2026-10-03T14:30:00.000Z', '2026-10-03T17:00:00.000Z'],
     ]);
-    expect(iso(cal.addBusinessTime(utc('2026-10-03T00:00:00Z'), 150 * MINUTE))).toBe('2026-10-03T17:00:00.000Z');
+    expect(iso(cal.addBusinessTime(utc('2026-10-03T00:00:00Z'), 150 * MINUTE))).toBe(
+      '2026-10-03T17:00:00.000Z',
+    );
   });
 
   it('spring forward: 02:15 does not exist and opens at 02:30 +11 (15:30Z)', () => {
     const cal = sunday('Australia/Lord_Howe', '02:15', '03:00');
     expect(iso(cal.nextWorkingInstant(utc('2026-10-03T00:00:00Z')))).toBe('2026-10-03T15:30:00.000Z');
-    expect(cal.businessTimeBetween(utc('2026-10-03T00:00:00Z'), utc('2026-10-04T00:00:00Z'))).toBe(30 * MINUTE);
+    expect(cal.businessTimeBetween(utc('2026-10-03T00:00:00Z'), utc('2026-10-04T00:00:00Z'))).toBe(
+      30 * MINUTE,
+    );
   });
 
   it('spring forward: an interval wholly inside the gap (02:00–02:30) holds no time that night', () => {
@@ -123,18 +135,30 @@ describe('Australia/Lord_Howe (30-minute shift)', () => {
   });
 
   it('fall back: 01:00–04:00 holds 3.5 real hours (01:00 +11 → 04:00 +10:30)', () => {
-    expect(workingSpans(sunday('Australia/Lord_Howe', '01:00', '04:00'), '2026-04-04T00:00:00Z', '2026-04-05T00:00:00Z')).toEqual([
-      ['2026-04-04T14:00:00.000Z', '2026-04-04T17:30:00.000Z'],
-    ]);
+    expect(
+      workingSpans(
+        sunday('Australia/Lord_Howe', '01:00', '04:00'),
+        '2026-04-04T00:00:00Z',
+        '2026-04-05T00:00:00Z',
+      ),
+    ).toEqual([['2026-04-04T14:00:00.000Z', '2026-04-04T17:30:00.000Z']]);
   });
 
   it('fall back: ambiguous 01:45 is the earlier instant (+11) as start and as end', () => {
-    expect(workingSpans(sunday('Australia/Lord_Howe', '01:45', '03:00'), '2026-04-04T00:00:00Z', '2026-04-05T00:00:00Z')).toEqual([
-      ['2026-04-04T14:45:00.000Z', '2026-04-04T16:30:00.000Z'],
-    ]);
-    expect(workingSpans(sunday('Australia/Lord_Howe', '00:00', '01:45'), '2026-04-04T00:00:00Z', '2026-04-05T00:00:00Z')).toEqual([
-      ['2026-04-04T13:00:00.000Z', '2026-04-04T14:45:00.000Z'],
-    ]);
+    expect(
+      workingSpans(
+        sunday('Australia/Lord_Howe', '01:45', '03:00'),
+        '2026-04-04T00:00:00Z',
+        '2026-04-05T00:00:00Z',
+      ),
+    ).toEqual([['2026-04-04T14:45:00.000Z', '2026-04-04T16:30:00.000Z']]);
+    expect(
+      workingSpans(
+        sunday('Australia/Lord_Howe', '00:00', '01:45'),
+        '2026-04-04T00:00:00Z',
+        '2026-04-05T00:00:00Z',
+      ),
+    ).toEqual([['2026-04-04T13:00:00.000Z', '2026-04-04T14:45:00.000Z']]);
   });
 
   it('ordinary 09:00–17:00 across both changes', () => {
@@ -146,8 +170,12 @@ describe('Australia/Lord_Howe (30-minute shift)', () => {
   it('a whole-day calendar has a 23.5-hour and a 24.5-hour Sunday', () => {
     const cal = calendar('Australia/Lord_Howe', on([1, 2, 3, 4, 5, 6, 7], ['00:00', '24:00']));
     // Local midnights: Sun 4 Oct 00:00 +10:30 = 13:30Z on the 3rd; Sun 5 Apr 00:00 +11 = 13:00Z on the 4th.
-    expect(cal.addBusinessDays(utc('2026-10-03T13:30:00Z'), 0)! - utc('2026-10-03T13:30:00Z')).toBe(23.5 * HOUR);
-    expect(cal.addBusinessDays(utc('2026-04-04T13:00:00Z'), 0)! - utc('2026-04-04T13:00:00Z')).toBe(24.5 * HOUR);
+    expect(cal.addBusinessDays(utc('2026-10-03T13:30:00Z'), 0)! - utc('2026-10-03T13:30:00Z')).toBe(
+      23.5 * HOUR,
+    );
+    expect(cal.addBusinessDays(utc('2026-04-04T13:00:00Z'), 0)! - utc('2026-04-04T13:00:00Z')).toBe(
+      24.5 * HOUR,
+    );
     expect(cal.businessTimeBetween(utc('2026-04-01T00:00:00Z'), utc('2026-04-11T00:00:00Z'))).toBe(10 * DAY);
   });
 });

@@ -1,6 +1,12 @@
 /** Shared builders for the calendar specs. Instants are written as explicit UTC ISO strings in the specs. */
 import { compileCalendar } from '../../src/engine/calendar/index.js';
-import type { BusinessCalendar, CalendarDefinition, HolidayDefinition, IsoWeekday, WeeklyInterval } from '../../src/engine/types.js';
+import type {
+  BusinessCalendar,
+  CalendarDefinition,
+  HolidayDefinition,
+  IsoWeekday,
+  WeeklyInterval,
+} from '../../src/engine/types.js';
 
 export const HOUR = 3_600_000;
 export const MINUTE = 60_000;

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { compileCalendar, importPublicHolidays, listHolidayCountries } from '../../src/engine/calendar/index.js';
+import {
+  compileCalendar,
+  importPublicHolidays,
+  listHolidayCountries,
+} from '../../src/engine/calendar/index.js';
 import { listHolidayStates } from '../../src/engine/calendar/holiday-import.js';
 import { MON_FRI, on } from './calendar-fixtures.js';
 
@@ -17,8 +21,12 @@ describe('importPublicHolidays', () => {
   });
 
   it('a region without a state is taken as the state (DE/BY)', () => {
-    expect(importPublicHolidays({ country: 'DE', region: 'BY', fromYear: 2026, toYear: 2026 }).map((h) => h.date)).toContain('2026-01-06');
-    expect(importPublicHolidays({ country: 'DE', fromYear: 2026, toYear: 2026 }).map((h) => h.date)).not.toContain('2026-01-06');
+    expect(
+      importPublicHolidays({ country: 'DE', region: 'BY', fromYear: 2026, toYear: 2026 }).map((h) => h.date),
+    ).toContain('2026-01-06');
+    expect(
+      importPublicHolidays({ country: 'DE', fromYear: 2026, toYear: 2026 }).map((h) => h.date),
+    ).not.toContain('2026-01-06');
   });
 
   it('imports US federal holidays over a year range, with substitute days', () => {
@@ -30,7 +38,14 @@ describe('importPublicHolidays', () => {
 
   it('a part-day holiday (Christmas Eve from 14:00) becomes the weekly intervals cut at 14:00 when weekly is given', () => {
     const weekly = on(MON_FRI, ['09:00', '12:00'], ['13:00', '17:30']);
-    const holidays = importPublicHolidays({ country: 'DE', state: 'BY', fromYear: 2026, toYear: 2026, types: ['public', 'bank'], weekly });
+    const holidays = importPublicHolidays({
+      country: 'DE',
+      state: 'BY',
+      fromYear: 2026,
+      toYear: 2026,
+      types: ['public', 'bank'],
+      weekly,
+    });
     expect(holidays.find((h) => h.date === '2026-12-24')).toEqual({
       date: '2026-12-24',
       name: 'Heiliger Abend (from 14:00)',
@@ -40,19 +55,37 @@ describe('importPublicHolidays', () => {
       ],
     });
     const cal = compileCalendar({ id: 'by', timeZone: 'Europe/Berlin', weekly, holidays });
-    expect(cal.businessTimeBetween(Date.parse('2026-12-23T23:00:00Z'), Date.parse('2026-12-24T23:00:00Z'))).toBe(4 * 3_600_000);
+    expect(
+      cal.businessTimeBetween(Date.parse('2026-12-23T23:00:00Z'), Date.parse('2026-12-24T23:00:00Z')),
+    ).toBe(4 * 3_600_000);
   });
 
   it('without weekly, a part-day holiday is a whole day off', () => {
-    const holidays = importPublicHolidays({ country: 'DE', fromYear: 2026, toYear: 2026, types: ['public', 'bank'] });
-    expect(holidays.find((h) => h.date === '2026-12-24')).toEqual({ date: '2026-12-24', name: 'Heiliger Abend (from 14:00)' });
+    const holidays = importPublicHolidays({
+      country: 'DE',
+      fromYear: 2026,
+      toYear: 2026,
+      types: ['public', 'bank'],
+    });
+    expect(holidays.find((h) => h.date === '2026-12-24')).toEqual({
+      date: '2026-12-24',
+      name: 'Heiliger Abend (from 14:00)',
+    });
   });
 
   it('throws a clear error for an unknown country, state or region', () => {
-    expect(() => importPublicHolidays({ country: 'XX', fromYear: 2026, toYear: 2026 })).toThrow(/Unknown holiday country "XX"; use an ISO 3166-1 alpha-2 code/);
-    expect(() => importPublicHolidays({ country: 'DE', state: 'ZZ', fromYear: 2026, toYear: 2026 })).toThrow(/Unknown state of DE: "ZZ"; use one of .*BY/);
-    expect(() => importPublicHolidays({ country: 'DE', state: 'BY', region: 'QQ', fromYear: 2026, toYear: 2026 })).toThrow(/Unknown region of DE-BY/);
-    expect(() => importPublicHolidays({ country: 'DE', fromYear: 2027, toYear: 2026 })).toThrow(/fromYear ≤ toYear/);
+    expect(() => importPublicHolidays({ country: 'XX', fromYear: 2026, toYear: 2026 })).toThrow(
+      /Unknown holiday country "XX"; use an ISO 3166-1 alpha-2 code/,
+    );
+    expect(() => importPublicHolidays({ country: 'DE', state: 'ZZ', fromYear: 2026, toYear: 2026 })).toThrow(
+      /Unknown state of DE: "ZZ"; use one of .*BY/,
+    );
+    expect(() =>
+      importPublicHolidays({ country: 'DE', state: 'BY', region: 'QQ', fromYear: 2026, toYear: 2026 }),
+    ).toThrow(/Unknown region of DE-BY/);
+    expect(() => importPublicHolidays({ country: 'DE', fromYear: 2027, toYear: 2026 })).toThrow(
+      /fromYear ≤ toYear/,
+    );
   });
 
   it('lists supported countries and states', () => {

@@ -7,7 +7,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileCalendar } from '../../src/engine/calendar/index.js';
-import type { BusinessCalendar, CalendarDefinition, HolidayDefinition, IsoWeekday, WeeklyInterval } from '../../src/engine/types.js';
+import type {
+  BusinessCalendar,
+  CalendarDefinition,
+  HolidayDefinition,
+  IsoWeekday,
+  WeeklyInterval,
+} from '../../src/engine/types.js';
 import { NaiveCalendar } from '../bench/naive-calendar.js';
 import { DAY, HOUR, MINUTE, MON_FRI, calendar, on, utc } from './calendar-fixtures.js';
 
@@ -45,7 +51,9 @@ const pad = (n: number) => String(n).padStart(2, '0');
 const hhmm = (minuteOfDay: number) => `${pad(Math.floor(minuteOfDay / 60))}:${pad(minuteOfDay % 60)}`;
 
 /** Minutes of the week that sit on or near DST changes (Saturday/Sunday, 00:00–04:00). */
-const NEAR_CHANGES = [5, 6].flatMap((d) => [0, 30, 60, 90, 105, 120, 135, 150, 165, 180, 240].map((m) => d * 1440 + m));
+const NEAR_CHANGES = [5, 6].flatMap((d) =>
+  [0, 30, 60, 90, 105, 120, 135, 150, 165, 180, 240].map((m) => d * 1440 + m),
+);
 
 /** Weekly intervals from sorted, unique minutes of the week, paired up; none longer than a day. */
 const weeklyArb: fc.Arbitrary<WeeklyInterval[]> = fc
@@ -78,7 +86,10 @@ const holidayArb: fc.Arbitrary<HolidayDefinition> = fc
     const sorted = [...points].sort((a, b) => a - b);
     const intervals = [];
     for (let k = 0; k + 1 < sorted.length; k += 2) {
-      intervals.push({ start: hhmm(sorted[k]!), end: sorted[k + 1] === 1440 ? '24:00' : hhmm(sorted[k + 1]!) });
+      intervals.push({
+        start: hhmm(sorted[k]!),
+        end: sorted[k + 1] === 1440 ? '24:00' : hhmm(sorted[k + 1]!),
+      });
     }
     return {
       date: recurring ? date.slice(5) : date,
@@ -101,8 +112,14 @@ const FIXED: BusinessCalendar[] = [
     { date: '2026-12-24', intervals: [{ start: '09:00', end: '12:00' }] },
   ]),
   calendar('America/New_York', on(MON_FRI, ['09:00', '17:00'])),
-  calendar('Australia/Lord_Howe', [...on(MON_FRI, ['22:00', '06:00']), { day: 7, start: '01:00', end: '04:00' }]),
-  calendar('America/Santiago', [...on([6, 7], ['00:00', '24:00']), { day: 3, start: '10:00:30', end: '10:00:45' }]),
+  calendar('Australia/Lord_Howe', [
+    ...on(MON_FRI, ['22:00', '06:00']),
+    { day: 7, start: '01:00', end: '04:00' },
+  ]),
+  calendar('America/Santiago', [
+    ...on([6, 7], ['00:00', '24:00']),
+    { day: 3, start: '10:00:30', end: '10:00:45' },
+  ]),
 ];
 
 const fixedArb = fc.constantFrom(...FIXED.keys());
@@ -157,10 +174,16 @@ describe('business-time algebra (fixed calendars, many instants)', () => {
 
   it('add composes: add(add(t, a), b) === add(t, a + b)', () => {
     fc.assert(
-      fc.property(fixedArb, instantArb, fc.integer({ min: 0, max: 10 * DAY }), fc.integer({ min: 0, max: 10 * DAY }), (c, t, a, b) => {
-        const cal = FIXED[c]!;
-        expect(cal.addBusinessTime(cal.addBusinessTime(t, a)!, b)).toBe(cal.addBusinessTime(t, a + b));
-      }),
+      fc.property(
+        fixedArb,
+        instantArb,
+        fc.integer({ min: 0, max: 10 * DAY }),
+        fc.integer({ min: 0, max: 10 * DAY }),
+        (c, t, a, b) => {
+          const cal = FIXED[c]!;
+          expect(cal.addBusinessTime(cal.addBusinessTime(t, a)!, b)).toBe(cal.addBusinessTime(t, a + b));
+        },
+      ),
       { numRuns: 2000 },
     );
   });
@@ -169,7 +192,9 @@ describe('business-time algebra (fixed calendars, many instants)', () => {
     fc.assert(
       fc.property(fixedArb, instantArb, instantArb, instantArb, (c, a, b, d) => {
         const cal = FIXED[c]!;
-        expect(cal.businessTimeBetween(a, b) + cal.businessTimeBetween(b, d)).toBe(cal.businessTimeBetween(a, d));
+        expect(cal.businessTimeBetween(a, b) + cal.businessTimeBetween(b, d)).toBe(
+          cal.businessTimeBetween(a, d),
+        );
         expect(cal.businessTimeBetween(b, a)).toBe(0 - cal.businessTimeBetween(a, b));
       }),
       { numRuns: 2000 },
@@ -196,45 +221,71 @@ describe('agreement with the naive minute-by-minute reference (random calendars)
   /** Weekly working ms, to keep targets in reach of a walk of a few weeks. */
   const minutes = (time: string) => Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
   const weeklyMs = (def: CalendarDefinition) =>
-    def.weekly.reduce((sum, w) => sum + ((minutes(w.end) - minutes(w.start) + 1440) % 1440 || 1440) * MINUTE, 0);
-
-  it('addBusinessTime agrees', () => {
-    fc.assert(
-      fc.property(definitionArb, instantArb, fc.double({ min: 0, max: 2, noNaN: true }), (def, t, share) => {
-        const ms = Math.max(1, Math.round(weeklyMs(def) * share));
-        const expected = new NaiveCalendar(def).add(t, ms, 40);
-        fc.pre(expected !== null);
-        expect(compileCalendar(def).addBusinessTime(t, ms)).toBe(expected);
-      }),
-      { numRuns: NAIVE_RUNS },
+    def.weekly.reduce(
+      (sum, w) => sum + ((minutes(w.end) - minutes(w.start) + 1440) % 1440 || 1440) * MINUTE,
+      0,
     );
-  }, NAIVE_TIMEOUT);
 
-  it('businessTimeBetween agrees', () => {
-    fc.assert(
-      fc.property(definitionArb, instantArb, fc.integer({ min: 0, max: 12 * DAY }), (def, t, gap) => {
-        expect(compileCalendar(def).businessTimeBetween(t, t + gap)).toBe(new NaiveCalendar(def).between(t, t + gap));
-      }),
-      { numRuns: NAIVE_RUNS },
-    );
-  }, NAIVE_TIMEOUT);
+  it(
+    'addBusinessTime agrees',
+    () => {
+      fc.assert(
+        fc.property(
+          definitionArb,
+          instantArb,
+          fc.double({ min: 0, max: 2, noNaN: true }),
+          (def, t, share) => {
+            const ms = Math.max(1, Math.round(weeklyMs(def) * share));
+            const expected = new NaiveCalendar(def).add(t, ms, 40);
+            fc.pre(expected !== null);
+            expect(compileCalendar(def).addBusinessTime(t, ms)).toBe(expected);
+          },
+        ),
+        { numRuns: NAIVE_RUNS },
+      );
+    },
+    NAIVE_TIMEOUT,
+  );
 
-  it('addBusinessDays agrees', () => {
-    fc.assert(
-      fc.property(definitionArb, instantArb, fc.integer({ min: 0, max: 4 }), (def, t, n) => {
-        const expected = new NaiveCalendar(def).addBusinessDays(t, n, 40);
-        fc.pre(expected !== null);
-        expect(compileCalendar(def).addBusinessDays(t, n)).toBe(expected);
-      }),
-      { numRuns: NAIVE_RUNS },
-    );
-  }, NAIVE_TIMEOUT);
+  it(
+    'businessTimeBetween agrees',
+    () => {
+      fc.assert(
+        fc.property(definitionArb, instantArb, fc.integer({ min: 0, max: 12 * DAY }), (def, t, gap) => {
+          expect(compileCalendar(def).businessTimeBetween(t, t + gap)).toBe(
+            new NaiveCalendar(def).between(t, t + gap),
+          );
+        }),
+        { numRuns: NAIVE_RUNS },
+      );
+    },
+    NAIVE_TIMEOUT,
+  );
+
+  it(
+    'addBusinessDays agrees',
+    () => {
+      fc.assert(
+        fc.property(definitionArb, instantArb, fc.integer({ min: 0, max: 4 }), (def, t, n) => {
+          const expected = new NaiveCalendar(def).addBusinessDays(t, n, 40);
+          fc.pre(expected !== null);
+          expect(compileCalendar(def).addBusinessDays(t, n)).toBe(expected);
+        }),
+        { numRuns: NAIVE_RUNS },
+      );
+    },
+    NAIVE_TIMEOUT,
+  );
 
   it('agrees on a few hand-picked DST edges, to the minute', () => {
     const def: CalendarDefinition = {
       id: 'edges',
       timeZone: 'Australia/Lord_Howe',
-      weekly: [{ day: 7, start: '01:45', end: '02:15' }, { day: 7, start: '02:20', end: '03:00' }, { day: 6, start: '23:00', end: '01:30' }],
+      weekly: [
+        { day: 7, start: '01:45', end: '02:15' },
+        { day: 7, start: '02:20', end: '03:00' },
+        { day: 6, start: '23:00', end: '01:30' },
+      ],
       holidays: [],
     };
     const naive = new NaiveCalendar(def);

@@ -7,7 +7,18 @@ import {
 } from '../../src/engine/calendar/index.js';
 import { ALWAYS_OPEN_CALENDAR_ID } from '../../src/engine/types.js';
 import type { HolidayDefinition } from '../../src/engine/types.js';
-import { DAY, HOUR, MINUTE, MON_FRI, calendar, iso, nineToFive, on, splitDay, utc } from './calendar-fixtures.js';
+import {
+  DAY,
+  HOUR,
+  MINUTE,
+  MON_FRI,
+  calendar,
+  iso,
+  nineToFive,
+  on,
+  splitDay,
+  utc,
+} from './calendar-fixtures.js';
 
 // January 2026 in Berlin is CET (UTC+1): local 09:00 = 08:00Z. 2026-01-05 is a Monday.
 const berlin = nineToFive('Europe/Berlin');
@@ -15,9 +26,15 @@ const berlin = nineToFive('Europe/Berlin');
 describe('§1 zones', () => {
   it('reads working intervals as wall-clock times of the calendar zone', () => {
     const mondayMidnightUtc = utc('2026-01-05T00:00:00Z');
-    expect(iso(nineToFive('Europe/Berlin').nextWorkingInstant(mondayMidnightUtc))).toBe('2026-01-05T08:00:00.000Z');
-    expect(iso(nineToFive('America/New_York').nextWorkingInstant(mondayMidnightUtc))).toBe('2026-01-05T14:00:00.000Z');
-    expect(iso(nineToFive('Asia/Kolkata').nextWorkingInstant(mondayMidnightUtc))).toBe('2026-01-05T03:30:00.000Z');
+    expect(iso(nineToFive('Europe/Berlin').nextWorkingInstant(mondayMidnightUtc))).toBe(
+      '2026-01-05T08:00:00.000Z',
+    );
+    expect(iso(nineToFive('America/New_York').nextWorkingInstant(mondayMidnightUtc))).toBe(
+      '2026-01-05T14:00:00.000Z',
+    );
+    expect(iso(nineToFive('Asia/Kolkata').nextWorkingInstant(mondayMidnightUtc))).toBe(
+      '2026-01-05T03:30:00.000Z',
+    );
   });
 
   it('answers in epoch milliseconds (UTC) independent of the machine zone', () => {
@@ -34,12 +51,16 @@ describe('§3 outside hours', () => {
 
   it('a ticket created Friday evening is due on Monday', () => {
     // Friday 2026-01-09 18:00 Berlin; 4 business hours → Monday 13:00 Berlin.
-    expect(iso(berlin.addBusinessTime(utc('2026-01-09T17:00:00Z'), 4 * HOUR))).toBe('2026-01-12T12:00:00.000Z');
+    expect(iso(berlin.addBusinessTime(utc('2026-01-09T17:00:00Z'), 4 * HOUR))).toBe(
+      '2026-01-12T12:00:00.000Z',
+    );
   });
 
   it('a clock started on Saturday counts from Monday opening', () => {
     expect(iso(berlin.nextWorkingInstant(utc('2026-01-10T12:00:00Z')))).toBe('2026-01-12T08:00:00.000Z');
-    expect(iso(berlin.addBusinessTime(utc('2026-01-10T12:00:00Z'), 30 * MINUTE))).toBe('2026-01-12T08:30:00.000Z');
+    expect(iso(berlin.addBusinessTime(utc('2026-01-10T12:00:00Z'), 30 * MINUTE))).toBe(
+      '2026-01-12T08:30:00.000Z',
+    );
   });
 
   it('nextWorkingInstant returns the instant itself inside working time', () => {
@@ -54,16 +75,22 @@ describe('§3 outside hours', () => {
 
 describe('§4 exact end', () => {
   it('a target used up exactly at closing time is due at closing time, not at the next opening', () => {
-    expect(iso(berlin.addBusinessTime(utc('2026-01-05T08:00:00Z'), 8 * HOUR))).toBe('2026-01-05T16:00:00.000Z');
+    expect(iso(berlin.addBusinessTime(utc('2026-01-05T08:00:00Z'), 8 * HOUR))).toBe(
+      '2026-01-05T16:00:00.000Z',
+    );
   });
 
   it('the morning block of a split day ends at 12:00, not at the 13:00 reopening', () => {
     const split = splitDay('Europe/Berlin');
-    expect(iso(split.addBusinessTime(utc('2026-01-05T08:00:00Z'), 3 * HOUR))).toBe('2026-01-05T11:00:00.000Z');
+    expect(iso(split.addBusinessTime(utc('2026-01-05T08:00:00Z'), 3 * HOUR))).toBe(
+      '2026-01-05T11:00:00.000Z',
+    );
   });
 
   it('one millisecond more than the day holds is due one millisecond after the next opening', () => {
-    expect(iso(berlin.addBusinessTime(utc('2026-01-05T08:00:00Z'), 8 * HOUR + 1))).toBe('2026-01-06T08:00:00.001Z');
+    expect(iso(berlin.addBusinessTime(utc('2026-01-05T08:00:00Z'), 8 * HOUR + 1))).toBe(
+      '2026-01-06T08:00:00.001Z',
+    );
   });
 
   it('a zero target returns the start itself, even outside hours', () => {
@@ -110,7 +137,11 @@ describe('§5 holidays', () => {
   });
 
   it('a part-day holiday replaces the day’s weekly intervals with its own (Christmas Eve 09:00–12:00)', () => {
-    const eve: HolidayDefinition = { date: '2026-12-24', name: 'Christmas Eve', intervals: [{ start: '09:00', end: '12:00' }] };
+    const eve: HolidayDefinition = {
+      date: '2026-12-24',
+      name: 'Christmas Eve',
+      intervals: [{ start: '09:00', end: '12:00' }],
+    };
     const cal = splitDay('Europe/Berlin', [eve, { date: '12-25', name: 'Christmas' }, { date: '12-26' }]);
     expect(cal.businessTimeBetween(utc('2026-12-24T00:00:00Z'), utc('2026-12-25T00:00:00Z'))).toBe(3 * HOUR);
     // Thursday 24th 11:00 + 2 h: 1 h until 12:00, then Friday 25th off → Monday 28th 10:00 Berlin.
@@ -118,14 +149,20 @@ describe('§5 holidays', () => {
   });
 
   it('a holiday with intervals can open a normally closed day (a Saturday special opening)', () => {
-    const cal = nineToFive('Europe/Berlin', [{ date: '2026-01-10', name: 'Stocktaking', intervals: [{ start: '10:00', end: '14:00' }] }]);
+    const cal = nineToFive('Europe/Berlin', [
+      { date: '2026-01-10', name: 'Stocktaking', intervals: [{ start: '10:00', end: '14:00' }] },
+    ]);
     expect(iso(cal.nextWorkingInstant(utc('2026-01-09T17:00:00Z')))).toBe('2026-01-10T09:00:00.000Z');
   });
 
   it('a one-off holiday wins over a recurring one on the same date', () => {
     const cal = nineToFive('Europe/Berlin', [
       { date: '12-24', name: 'Christmas Eve' },
-      { date: '2026-12-24', name: 'Christmas Eve 2026 (morning)', intervals: [{ start: '09:00', end: '11:00' }] },
+      {
+        date: '2026-12-24',
+        name: 'Christmas Eve 2026 (morning)',
+        intervals: [{ start: '09:00', end: '11:00' }],
+      },
     ]);
     expect(cal.businessTimeBetween(utc('2026-12-24T00:00:00Z'), utc('2026-12-25T00:00:00Z'))).toBe(2 * HOUR);
     expect(cal.businessTimeBetween(utc('2027-12-24T00:00:00Z'), utc('2027-12-25T00:00:00Z'))).toBe(0);
@@ -148,30 +185,44 @@ describe('§6 split days and nights', () => {
 
   it('a split day (09:00–12:00 + 13:00–17:30) skips the lunch break', () => {
     // Monday 11:00 Berlin + 2 h → 12:00, lunch, 13:00 + 1 h → 14:00 Berlin.
-    expect(iso(split.addBusinessTime(utc('2026-01-05T10:00:00Z'), 2 * HOUR))).toBe('2026-01-05T13:00:00.000Z');
-    expect(split.businessTimeBetween(utc('2026-01-05T00:00:00Z'), utc('2026-01-06T00:00:00Z'))).toBe(7.5 * HOUR);
+    expect(iso(split.addBusinessTime(utc('2026-01-05T10:00:00Z'), 2 * HOUR))).toBe(
+      '2026-01-05T13:00:00.000Z',
+    );
+    expect(split.businessTimeBetween(utc('2026-01-05T00:00:00Z'), utc('2026-01-06T00:00:00Z'))).toBe(
+      7.5 * HOUR,
+    );
   });
 
   it('a ticket created during lunch counts from 13:00', () => {
-    expect(iso(split.addBusinessTime(utc('2026-01-05T11:30:00Z'), 30 * MINUTE))).toBe('2026-01-05T12:30:00.000Z');
+    expect(iso(split.addBusinessTime(utc('2026-01-05T11:30:00Z'), 30 * MINUTE))).toBe(
+      '2026-01-05T12:30:00.000Z',
+    );
   });
 
   const nights = calendar('UTC', on(MON_FRI, ['22:00', '06:00']));
 
   it('an overnight interval 22:00–06:00 counts across midnight', () => {
     // Monday 23:00 + 5 h → Tuesday 04:00.
-    expect(iso(nights.addBusinessTime(utc('2026-01-05T23:00:00Z'), 5 * HOUR))).toBe('2026-01-06T04:00:00.000Z');
+    expect(iso(nights.addBusinessTime(utc('2026-01-05T23:00:00Z'), 5 * HOUR))).toBe(
+      '2026-01-06T04:00:00.000Z',
+    );
   });
 
   it('Friday night’s shift runs into Saturday morning and Sunday night has none', () => {
-    expect(iso(nights.addBusinessTime(utc('2026-01-09T22:00:00Z'), 8 * HOUR))).toBe('2026-01-10T06:00:00.000Z');
+    expect(iso(nights.addBusinessTime(utc('2026-01-09T22:00:00Z'), 8 * HOUR))).toBe(
+      '2026-01-10T06:00:00.000Z',
+    );
     expect(iso(nights.addBusinessTime(utc('2026-01-10T06:00:00Z'), HOUR))).toBe('2026-01-12T23:00:00.000Z');
   });
 
   it('the part after midnight belongs to the next day, so a holiday on that day removes it', () => {
-    const cal = calendar('UTC', on(MON_FRI, ['22:00', '06:00']), [{ date: '2026-01-06', name: 'Tuesday off' }]);
+    const cal = calendar('UTC', on(MON_FRI, ['22:00', '06:00']), [
+      { date: '2026-01-06', name: 'Tuesday off' },
+    ]);
     // Monday's shift stops at midnight; Tuesday (a holiday) has neither 00:00–06:00 nor 22:00–24:00.
-    expect(cal.businessTimeBetween(utc('2026-01-05T00:00:00Z'), utc('2026-01-07T06:00:00Z'))).toBe(2 * HOUR + 6 * HOUR);
+    expect(cal.businessTimeBetween(utc('2026-01-05T00:00:00Z'), utc('2026-01-07T06:00:00Z'))).toBe(
+      2 * HOUR + 6 * HOUR,
+    );
   });
 
   it('touching intervals (12:00–24:00, then 00:00–06:00) are one continuous stretch of working time', () => {
@@ -187,13 +238,17 @@ describe('§6 split days and nights', () => {
     ]);
     // 12 h used up exactly at midnight is due at midnight; the next ms goes straight on.
     expect(iso(cal.addBusinessTime(utc('2026-01-05T12:00:00Z'), 12 * HOUR))).toBe('2026-01-06T00:00:00.000Z');
-    expect(iso(cal.addBusinessTime(utc('2026-01-05T12:00:00Z'), 12 * HOUR + 1))).toBe('2026-01-06T00:00:00.001Z');
+    expect(iso(cal.addBusinessTime(utc('2026-01-05T12:00:00Z'), 12 * HOUR + 1))).toBe(
+      '2026-01-06T00:00:00.001Z',
+    );
   });
 
   it('times with seconds ("HH:mm:ss") are exact', () => {
     const cal = calendar('UTC', on(MON_FRI, ['09:00:30', '17:00:15']));
     expect(iso(cal.nextWorkingInstant(utc('2026-01-05T09:00:00Z')))).toBe('2026-01-05T09:00:30.000Z');
-    expect(iso(cal.addBusinessTime(utc('2026-01-05T09:00:00Z'), 8 * HOUR - 15_000))).toBe('2026-01-05T17:00:15.000Z');
+    expect(iso(cal.addBusinessTime(utc('2026-01-05T09:00:00Z'), 8 * HOUR - 15_000))).toBe(
+      '2026-01-05T17:00:15.000Z',
+    );
   });
 });
 
@@ -224,11 +279,15 @@ describe('§7 business days', () => {
   });
 
   it('the close of a split day is the end of its last interval', () => {
-    expect(iso(splitDay('Europe/Berlin').addBusinessDays(utc('2026-01-05T09:00:00Z'), 1))).toBe('2026-01-06T16:30:00.000Z');
+    expect(iso(splitDay('Europe/Berlin').addBusinessDays(utc('2026-01-05T09:00:00Z'), 1))).toBe(
+      '2026-01-06T16:30:00.000Z',
+    );
   });
 
   it('a part-day holiday is a working day that closes at the end of its own intervals', () => {
-    const cal = nineToFive('Europe/Berlin', [{ date: '2026-01-06', intervals: [{ start: '09:00', end: '12:00' }] }]);
+    const cal = nineToFive('Europe/Berlin', [
+      { date: '2026-01-06', intervals: [{ start: '09:00', end: '12:00' }] },
+    ]);
     expect(iso(cal.addBusinessDays(utc('2026-01-05T09:00:00Z'), 1))).toBe('2026-01-06T11:00:00.000Z');
   });
 
@@ -247,9 +306,17 @@ describe('§7 business days', () => {
   });
 
   it('24/7 business days end at local midnight of the zone', () => {
-    const cal = compileCalendar({ id: 'berlin-24x7', timeZone: 'Europe/Berlin', alwaysOpen: true, weekly: [], holidays: [] });
+    const cal = compileCalendar({
+      id: 'berlin-24x7',
+      timeZone: 'Europe/Berlin',
+      alwaysOpen: true,
+      weekly: [],
+      holidays: [],
+    });
     expect(iso(cal.addBusinessDays(utc('2026-01-05T12:00:00Z'), 1))).toBe('2026-01-06T23:00:00.000Z');
-    expect(iso(alwaysOpenCalendar.addBusinessDays(utc('2026-01-05T12:00:00Z'), 2))).toBe('2026-01-08T00:00:00.000Z');
+    expect(iso(alwaysOpenCalendar.addBusinessDays(utc('2026-01-05T12:00:00Z'), 2))).toBe(
+      '2026-01-08T00:00:00.000Z',
+    );
   });
 });
 

@@ -562,7 +562,12 @@ describe('ticket start', () => {
   it('clocks start at the earliest creation time any snapshot reports, whatever the delivery order', () => {
     // The first delivery only knew its receipt time as the creation time; a later one carries the real one.
     const t = new TicketScript(T0).created();
-    const later = { ...t.events[0], id: 'e-late', arrival: 99, ticket: { ...t.events[0].ticket, createdAt: T0 - 10 * MIN } };
+    const later = {
+      ...t.events[0],
+      id: 'e-late',
+      arrival: 99,
+      ticket: { ...t.events[0].ticket, createdAt: T0 - 10 * MIN },
+    };
     const result = evaluate([t.events[0], later], context([p24], T0 + 5 * MIN));
     expect(clockOf(result, 'reaction')).toMatchObject({ startedAt: T0 - 10 * MIN, usedMs: 15 * MIN });
     expect(evaluate([later, t.events[0]], context([p24], T0 + 5 * MIN))).toEqual(result);

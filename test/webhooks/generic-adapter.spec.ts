@@ -2,7 +2,11 @@ import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { genericAdapter } from '../../src/webhooks/providers/generic.adapter.js';
 import { genericSignature, signGeneric } from '../../src/webhooks/providers/generic-signature.js';
-import { type IntegrationSettings, NormaliseError, type RawDelivery } from '../../src/webhooks/providers/provider-adapter.js';
+import {
+  type IntegrationSettings,
+  NormaliseError,
+  type RawDelivery,
+} from '../../src/webhooks/providers/provider-adapter.js';
 
 const SECRET = 'whsec_test_0123456789';
 const NOW = Date.UTC(2026, 10, 20, 9, 15, 0);
@@ -31,7 +35,10 @@ describe('generic signature (DESIGN.md: HMAC-SHA256 over "<X-Timestamp>.<raw bod
   it('matches the documented algorithm computed independently', () => {
     const expected = createHmac('sha256', SECRET).update(`${NOW_S}.${BODY}`).digest('hex');
     expect(genericSignature(SECRET, String(NOW_S), BODY)).toBe(expected);
-    expect(signGeneric(SECRET, BODY, NOW_S)).toEqual({ 'x-timestamp': String(NOW_S), 'x-signature-256': `sha256=${expected}` });
+    expect(signGeneric(SECRET, BODY, NOW_S)).toEqual({
+      'x-timestamp': String(NOW_S),
+      'x-signature-256': `sha256=${expected}`,
+    });
   });
 
   it('matches a fixed vector', () => {
@@ -44,7 +51,10 @@ describe('generic signature (DESIGN.md: HMAC-SHA256 over "<X-Timestamp>.<raw bod
   it('accepts a correctly signed delivery, also with upper-case hex', () => {
     const headers = signGeneric(SECRET, BODY, NOW_S);
     expect(genericAdapter.verify(delivery(BODY, headers), settings())).toEqual({ ok: true });
-    const upper = { ...headers, 'x-signature-256': `sha256=${headers['x-signature-256']!.slice(7).toUpperCase()}` };
+    const upper = {
+      ...headers,
+      'x-signature-256': `sha256=${headers['x-signature-256']!.slice(7).toUpperCase()}`,
+    };
     expect(genericAdapter.verify(delivery(BODY, upper), settings())).toEqual({ ok: true });
   });
 
@@ -60,21 +70,27 @@ describe('generic signature (DESIGN.md: HMAC-SHA256 over "<X-Timestamp>.<raw bod
   });
 
   it('rejects a wrong secret', () => {
-    expect(rejects(delivery(BODY, signGeneric('another-secret-0123', BODY, NOW_S)))).toBe('invalid_signature');
+    expect(rejects(delivery(BODY, signGeneric('another-secret-0123', BODY, NOW_S)))).toBe(
+      'invalid_signature',
+    );
   });
 
   it('rejects missing headers, each with its own code', () => {
     const headers = signGeneric(SECRET, BODY, NOW_S);
     expect(rejects(delivery(BODY, { 'x-timestamp': headers['x-timestamp']! }))).toBe('missing_signature');
-    expect(rejects(delivery(BODY, { 'x-signature-256': headers['x-signature-256']! }))).toBe('missing_timestamp');
+    expect(rejects(delivery(BODY, { 'x-signature-256': headers['x-signature-256']! }))).toBe(
+      'missing_timestamp',
+    );
   });
 
   it('rejects malformed headers', () => {
     const headers = signGeneric(SECRET, BODY, NOW_S);
-    expect(rejects(delivery(BODY, { ...headers, 'x-timestamp': '2026-11-20T09:15:00Z' }))).toBe('invalid_timestamp');
-    expect(rejects(delivery(BODY, { ...headers, 'x-signature-256': headers['x-signature-256']!.slice(7) }))).toBe(
-      'invalid_signature',
+    expect(rejects(delivery(BODY, { ...headers, 'x-timestamp': '2026-11-20T09:15:00Z' }))).toBe(
+      'invalid_timestamp',
     );
+    expect(
+      rejects(delivery(BODY, { ...headers, 'x-signature-256': headers['x-signature-256']!.slice(7) })),
+    ).toBe('invalid_signature');
   });
 
   it('rejects stale and future timestamps outside the replay window, accepts the edges', () => {
@@ -132,7 +148,11 @@ describe('generic normalise', () => {
     const p = payload();
     p.ticket.status = 'Waiting on customer';
     p.ticket.priority = 'P1';
-    const mapping = { defaultPriority: 'low' as const, statuses: { 'waiting on customer': 'pending' as const }, priorities: { p1: 'urgent' as const } };
+    const mapping = {
+      defaultPriority: 'low' as const,
+      statuses: { 'waiting on customer': 'pending' as const },
+      priorities: { p1: 'urgent' as const },
+    };
     const [event] = genericAdapter.normalise(p, delivery(BODY, {}), settings({ mapping }));
     expect(event!.ticket.status).toBe('pending');
     expect(event!.ticket.priority).toBe('urgent');
@@ -150,8 +170,12 @@ describe('generic normalise', () => {
     const p = payload();
     p.ticket.tags = ['vip', 'tier_enterprise'];
     p.ticket.fields = { plan: 'business' };
-    const byTag = settings({ mapping: { defaultPriority: 'normal', tier: { source: 'tag', tagPrefix: 'tier_' } } });
-    const byField = settings({ mapping: { defaultPriority: 'normal', tier: { source: 'field', field: 'plan' } } });
+    const byTag = settings({
+      mapping: { defaultPriority: 'normal', tier: { source: 'tag', tagPrefix: 'tier_' } },
+    });
+    const byField = settings({
+      mapping: { defaultPriority: 'normal', tier: { source: 'field', field: 'plan' } },
+    });
     expect(genericAdapter.normalise(p, delivery(BODY, {}), byTag)[0]!.ticket.tier).toBe('enterprise');
     expect(genericAdapter.normalise(p, delivery(BODY, {}), byField)[0]!.ticket.tier).toBe('business');
   });
@@ -174,9 +198,8 @@ describe('generic normalise', () => {
 
   it('accepts an array of events', () => {
     const second = { ...payload(), eventId: 'evt-124', type: 'ticket.updated' };
-    expect(genericAdapter.normalise([payload(), second], delivery(BODY, {}), settings()).map((e) => e.id)).toEqual([
-      'evt-123',
-      'evt-124',
-    ]);
+    expect(
+      genericAdapter.normalise([payload(), second], delivery(BODY, {}), settings()).map((e) => e.id),
+    ).toEqual(['evt-123', 'evt-124']);
   });
 });

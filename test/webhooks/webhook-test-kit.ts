@@ -5,7 +5,11 @@ import type { TestApp } from '../support/test-app.js';
 export const SECRET = 'generic-test-secret-0123456789';
 
 /** Creates a generic integration with SECRET and returns its id. */
-export async function createGenericIntegration(t: TestApp, id: string, mapping: object = {}): Promise<string> {
+export async function createGenericIntegration(
+  t: TestApp,
+  id: string,
+  mapping: object = {},
+): Promise<string> {
   const res = await request(t.app.getHttpServer())
     .post('/integrations')
     .send({ id, name: `Generic ${id}`, provider: 'generic', secret: SECRET, mapping })
@@ -52,7 +56,10 @@ export function postSigned(t: TestApp, integrationId: string, body: string | obj
     .send(raw);
 }
 
-export async function waitFor<T>(probe: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
+export async function waitFor<T>(
+  probe: () => Promise<T | undefined | null | false>,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

@@ -21,7 +21,8 @@ export class AlwaysOpenCalendar implements BusinessCalendar {
   /** Like every calendar, it gives up beyond the horizon: a 24/7 target longer than 400 days has no deadline. */
   addBusinessTime(start: number, ms: number): number | null {
     if (ms === 0) return start;
-    if (!(ms > 0)) throw new RangeError(`Business time to add must be a non-negative number of ms, got ${ms}.`);
+    if (!(ms > 0))
+      throw new RangeError(`Business time to add must be a non-negative number of ms, got ${ms}.`);
     return ms <= HORIZON_MS ? start + ms : null;
   }
 
@@ -35,7 +36,8 @@ export class AlwaysOpenCalendar implements BusinessCalendar {
 
   /** The end (next local midnight) of the n-th local day after the day of `start`; n = 0: the end of that day. */
   addBusinessDays(start: number, n: number): number | null {
-    if (!Number.isInteger(n) || n < 0) throw new RangeError(`Business days must be a whole number ≥ 0, got ${n}.`);
+    if (!Number.isInteger(n) || n < 0)
+      throw new RangeError(`Business days must be a whole number ≥ 0, got ${n}.`);
     const close = this.zone.instantOf((this.zone.epochDayOf(start) + n + 1) * DAY_MS);
     return close <= start + HORIZON_MS ? close : null;
   }

@@ -20,7 +20,8 @@ export class CompiledCalendar implements BusinessCalendar {
 
   addBusinessTime(start: number, ms: number): number | null {
     if (ms === 0) return start;
-    if (!(ms > 0)) throw new RangeError(`Business time to add must be a non-negative number of ms, got ${ms}.`);
+    if (!(ms > 0))
+      throw new RangeError(`Business time to add must be a non-negative number of ms, got ${ms}.`);
     const index = this.index;
     if (!(start >= index.coverFrom && start <= index.coverTo)) index.cover(start);
     const limit = start + HORIZON_MS;
@@ -83,7 +84,8 @@ export class CompiledCalendar implements BusinessCalendar {
    * and 1 business day is due Tuesday 17:00; one created Monday 10:00 is due Tuesday 17:00 too.
    */
   addBusinessDays(start: number, n: number): number | null {
-    if (!Number.isInteger(n) || n < 0) throw new RangeError(`Business days must be a whole number ≥ 0, got ${n}.`);
+    if (!Number.isInteger(n) || n < 0)
+      throw new RangeError(`Business days must be a whole number ≥ 0, got ${n}.`);
     const opening = this.nextWorkingInstant(start);
     if (opening === null) return null;
     const index = this.index;

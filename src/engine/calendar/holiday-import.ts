@@ -67,19 +67,33 @@ export function listHolidayStates(country: string, language = 'en'): Array<{ cod
 
 export function importPublicHolidays(options: HolidayImportOptions): HolidayDefinition[] {
   const { fromYear, toYear } = options;
-  if (!Number.isInteger(fromYear) || !Number.isInteger(toYear) || fromYear > toYear || toYear - fromYear > 100) {
-    throw new Error(`Holiday years must be whole numbers with fromYear ≤ toYear (at most 100 years apart); got ${fromYear}–${toYear}.`);
+  if (
+    !Number.isInteger(fromYear) ||
+    !Number.isInteger(toYear) ||
+    fromYear > toYear ||
+    toYear - fromYear > 100
+  ) {
+    throw new Error(
+      `Holiday years must be whole numbers with fromYear ≤ toYear (at most 100 years apart); got ${fromYear}–${toYear}.`,
+    );
   }
   const Holidays = loadLibrary();
   const probe = new Holidays();
   const country = resolveCountry(probe, options.country);
   const state = options.state ?? options.region;
   const region = options.state !== undefined ? options.region : undefined;
-  const stateCode = state === undefined ? undefined : resolveSubdivision(probe.getStates(country, 'en'), state, `state of ${country}`);
+  const stateCode =
+    state === undefined
+      ? undefined
+      : resolveSubdivision(probe.getStates(country, 'en'), state, `state of ${country}`);
   const regionCode =
     region === undefined || stateCode === undefined
       ? undefined
-      : resolveSubdivision(probe.getRegions(country, stateCode, 'en'), region, `region of ${country}-${stateCode}`);
+      : resolveSubdivision(
+          probe.getRegions(country, stateCode, 'en'),
+          region,
+          `region of ${country}-${stateCode}`,
+        );
 
   const types = options.types ?? ['public'];
   const holidays = new Holidays(country, stateCode ?? '', regionCode ?? '', {
@@ -141,9 +155,10 @@ function weeklyIntervalsByDay(weekly: WeeklyInterval[]): Array<Array<[number, nu
 /** That date's weekly intervals, cut off at `until`; an empty list (closed) when nothing is left. */
 function workingUntil(byDay: Array<Array<[number, number]>>, date: string, until: number): TimeRange[] {
   const epochDay = Date.parse(`${date}T00:00:00Z`) / DAY_MS;
-  return byDay[isoWeekdayOf(epochDay)]!
-    .filter(([start]) => start < until)
-    .map(([start, end]) => ({ start: formatLocalTime(start), end: formatLocalTime(Math.min(end, until)) }));
+  return byDay[isoWeekdayOf(epochDay)]!.filter(([start]) => start < until).map(([start, end]) => ({
+    start: formatLocalTime(start),
+    end: formatLocalTime(Math.min(end, until)),
+  }));
 }
 
 function mergeSameDate(existing: HolidayDefinition | undefined, next: HolidayDefinition): HolidayDefinition {

@@ -32,7 +32,11 @@ export class InvalidCalendarError extends Error {
  */
 export function compileCalendar(def: CalendarDefinition): BusinessCalendar {
   const problems = findCalendarProblems(def).filter((problem) => problem.code !== 'no_working_time');
-  if (problems.length > 0) throw new InvalidCalendarError(String(def?.id), problems.map((problem) => problem.message));
+  if (problems.length > 0)
+    throw new InvalidCalendarError(
+      String(def?.id),
+      problems.map((problem) => problem.message),
+    );
   if (def.alwaysOpen) return new AlwaysOpenCalendar(def.id, def.timeZone);
   const index = new WorkingTimeIndex(new ZoneClock(def.timeZone), new DayPlanner(def));
   return new CompiledCalendar(def.id, def.timeZone, index);

@@ -62,7 +62,13 @@ function firstHolidayEndingAfter(index: WorkingTimeIndex, t: number): number {
 function push(spans: CalendarSpan[], span: CalendarSpan): void {
   if (span.to <= span.from) return;
   const last = spans[spans.length - 1];
-  if (last && !last.working && !span.working && last.reason === span.reason && last.holidayName === span.holidayName) {
+  if (
+    last &&
+    !last.working &&
+    !span.working &&
+    last.reason === span.reason &&
+    last.holidayName === span.holidayName
+  ) {
     last.to = span.to;
     return;
   }

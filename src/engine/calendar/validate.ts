@@ -36,7 +36,10 @@ export function findCalendarProblems(def: CalendarDefinition): CalendarProblem[]
   if (def.alwaysOpen === true) return problems; // 24/7: weekly and holidays are ignored.
 
   if (!Array.isArray(def.weekly)) {
-    add('shape', 'weekly must be a list of { day, start, end } working intervals (it may be empty only for a 24/7 calendar).');
+    add(
+      'shape',
+      'weekly must be a list of { day, start, end } working intervals (it may be empty only for a 24/7 calendar).',
+    );
   } else {
     checkWeekly(def.weekly, add);
   }
@@ -72,7 +75,10 @@ function checkWeekly(weekly: CalendarDefinition['weekly'], report: Report): void
     }
     const dayOk = Number.isInteger(interval.day) && interval.day >= 1 && interval.day <= 7;
     if (!dayOk) {
-      add('shape', `${where}.day ${JSON.stringify(interval.day)} must be an ISO weekday from 1 (Monday) to 7 (Sunday).`);
+      add(
+        'shape',
+        `${where}.day ${JSON.stringify(interval.day)} must be an ISO weekday from 1 (Monday) to 7 (Sunday).`,
+      );
     }
     const range = checkRange(interval, where, add, { mayCrossMidnight: true });
     if (!range || !dayOk) return;
@@ -84,7 +90,11 @@ function checkWeekly(weekly: CalendarDefinition['weekly'], report: Report): void
       byDay[interval.day]!.push({ start: range.start, end: DAY_MS, label });
       if (range.end > 0) {
         const next = (interval.day % 7) + 1;
-        byDay[next]!.push({ start: 0, end: range.end, label: `the part after midnight of ${label}, on ${WEEKDAY_NAMES[next]}` });
+        byDay[next]!.push({
+          start: 0,
+          end: range.end,
+          label: `the part after midnight of ${label}, on ${WEEKDAY_NAMES[next]}`,
+        });
       }
     }
   });
@@ -113,11 +123,15 @@ function checkHolidays(holidays: NonNullable<CalendarDefinition['holidays']>, ad
         `${where}.date ${JSON.stringify(holiday.date)} is not a date; write "YYYY-MM-DD" for a one-off holiday or "MM-DD" for one that recurs every year (e.g. "2026-12-24" or "12-25").`,
       );
     } else if (seen.has(holiday.date)) {
-      add('holiday_date', `${where} repeats the date ${holiday.date} of holidays[${seen.get(holiday.date)}]; keep a single entry per date.`);
+      add(
+        'holiday_date',
+        `${where} repeats the date ${holiday.date} of holidays[${seen.get(holiday.date)}]; keep a single entry per date.`,
+      );
     } else {
       seen.set(holiday.date, i);
     }
-    if (holiday.name !== undefined && typeof holiday.name !== 'string') add('shape', `${where}.name must be text.`);
+    if (holiday.name !== undefined && typeof holiday.name !== 'string')
+      add('shape', `${where}.name must be text.`);
     if (holiday.intervals === undefined) return;
     if (!Array.isArray(holiday.intervals)) {
       add('shape', `${where}.intervals must be a list of { start, end } (leave it out for a whole day off).`);
@@ -147,8 +161,13 @@ function checkRange(
   const end = parseLocalTime(range.end);
   const fix = 'write a 24-hour local time "HH:mm" or "HH:mm:ss", e.g. "09:00" or "17:30"';
   if (start === null) add('time', `${where}.start ${JSON.stringify(range.start)} is not a time; ${fix}.`);
-  else if (start === DAY_MS) add('time', `${where}.start cannot be "24:00"; start the interval at "00:00" of the next day.`);
-  if (end === null) add('time', `${where}.end ${JSON.stringify(range.end)} is not a time; ${fix} ("24:00" is allowed as an end).`);
+  else if (start === DAY_MS)
+    add('time', `${where}.start cannot be "24:00"; start the interval at "00:00" of the next day.`);
+  if (end === null)
+    add(
+      'time',
+      `${where}.end ${JSON.stringify(range.end)} is not a time; ${fix} ("24:00" is allowed as an end).`,
+    );
   if (start === null || end === null || start === DAY_MS) return undefined;
   if (start === end) {
     add(

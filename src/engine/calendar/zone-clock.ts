@@ -90,7 +90,8 @@ export class ZoneClock {
 
   /** Extends the known stretch to cover `instant` with a margin, recording every offset change in it. */
   private discover(instant: number): void {
-    if (!Number.isFinite(instant)) throw new RangeError(`Instant ${instant} is not a finite epoch-millisecond time.`);
+    if (!Number.isFinite(instant))
+      throw new RangeError(`Instant ${instant} is not a finite epoch-millisecond time.`);
     const first = Number.isNaN(this.sampledFrom);
     if (first) {
       this.sampledFrom = this.sampledTo = instant;

@@ -10,7 +10,11 @@ export function genericSignature(secret: string, timestamp: string, body: Buffer
 }
 
 /** The headers a sender adds: `{ 'x-timestamp': …, 'x-signature-256': 'sha256=<hex>' }`. */
-export function signGeneric(secret: string, body: Buffer | string, nowSeconds = Math.floor(Date.now() / 1000)) {
+export function signGeneric(
+  secret: string,
+  body: Buffer | string,
+  nowSeconds = Math.floor(Date.now() / 1000),
+) {
   const timestamp = String(nowSeconds);
   return {
     [GENERIC_TIMESTAMP_HEADER]: timestamp,
@@ -29,24 +33,35 @@ export function verifyGenericSignature(
   nowMs: number,
 ): VerifyResult {
   if (!secret) {
-    return fail('no_signing_secret', 'This integration has no signing secret; set one with PUT /integrations/:id.');
+    return fail(
+      'no_signing_secret',
+      'This integration has no signing secret; set one with PUT /integrations/:id.',
+    );
   }
   const signature = headers[GENERIC_SIGNATURE_HEADER];
   if (!signature) return fail('missing_signature', 'Send the X-Signature-256: sha256=<hex> header.');
   const timestamp = headers[GENERIC_TIMESTAMP_HEADER];
-  if (!timestamp) return fail('missing_timestamp', 'Send the X-Timestamp header (Unix seconds) that you signed.');
+  if (!timestamp)
+    return fail('missing_timestamp', 'Send the X-Timestamp header (Unix seconds) that you signed.');
   if (!/^\d{1,12}$/.test(timestamp)) {
     return fail('invalid_timestamp', 'X-Timestamp must be the Unix time in whole seconds.');
   }
   const skew = nowMs / 1000 - Number(timestamp);
   if (skew > replayWindowSeconds) {
-    return fail('stale_timestamp', `X-Timestamp is older than the ${replayWindowSeconds} s replay window; sign again.`);
+    return fail(
+      'stale_timestamp',
+      `X-Timestamp is older than the ${replayWindowSeconds} s replay window; sign again.`,
+    );
   }
   if (skew < -replayWindowSeconds) {
-    return fail('future_timestamp', `X-Timestamp is more than ${replayWindowSeconds} s in the future; check the clock.`);
+    return fail(
+      'future_timestamp',
+      `X-Timestamp is more than ${replayWindowSeconds} s in the future; check the clock.`,
+    );
   }
   const match = /^sha256=([0-9a-fA-F]{64})$/.exec(signature);
-  if (!match) return fail('invalid_signature', 'X-Signature-256 must be "sha256=" followed by 64 hex digits.');
+  if (!match)
+    return fail('invalid_signature', 'X-Signature-256 must be "sha256=" followed by 64 hex digits.');
   const expected = Buffer.from(genericSignature(secret, timestamp, body), 'hex');
   if (!timingSafeEqual(expected, Buffer.from(match[1]!, 'hex'))) {
     return fail(

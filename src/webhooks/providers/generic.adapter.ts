@@ -77,9 +77,13 @@ export const genericAdapter: ProviderAdapter = {
 
   normalise(payload: unknown, _delivery: RawDelivery, integration: IntegrationSettings): NormalisedEvent[] {
     // Parsed separately (not as a union) so that the error names the field that is wrong.
-    const parsed = Array.isArray(payload) ? batchSchema.safeParse(payload) : genericEventSchema.safeParse(payload);
+    const parsed = Array.isArray(payload)
+      ? batchSchema.safeParse(payload)
+      : genericEventSchema.safeParse(payload);
     if (!parsed.success) {
-      const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
+      const problems = parsed.error.issues
+        .map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`)
+        .join('; ');
       throw new NormaliseError('invalid_payload', `Not a canonical event: ${problems}`);
     }
     const events = Array.isArray(parsed.data) ? parsed.data : [parsed.data];
@@ -137,7 +141,9 @@ function mapPriority(raw: string, mapping: IntegrationMapping): Priority {
   const mapped = lookup(mapping.priorities, raw);
   if (mapped) return mapped;
   const canonical = raw.toLowerCase();
-  return (PRIORITIES as readonly string[]).includes(canonical) ? (canonical as Priority) : mapping.defaultPriority;
+  return (PRIORITIES as readonly string[]).includes(canonical)
+    ? (canonical as Priority)
+    : mapping.defaultPriority;
 }
 
 /** A tier from a tag or field per the mapping, read as a tier id like the other providers do (see tierId). */
