@@ -100,16 +100,23 @@ const WRITE_SQL = `
         ELSE c.breach_withdrawn_at END,
       warnings = EXCLUDED.warnings, explanation = EXCLUDED.explanation, evaluated_at = EXCLUDED.evaluated_at
     -- A clock the evaluation left as it was (stopped ones, mostly) is not rewritten: no new row version,
-    -- no WAL. Its evaluated_at stays at the last change, which is when its values were computed.
+    -- no WAL. Its evaluated_at stays at the last change, which is when its values were computed. The live
+    -- values (used, remaining, % used) of a counting clock with a deadline and a target move with the
+    -- evaluation time alone and are recomputed at read time (clock-view.ts), so they do not count as a
+    -- change: a running clock an event did not affect keeps its row, whose values hold as of its
+    -- evaluated_at.
     WHERE (c.state, c.policy_id, c.policy_version, c.calendar_id, c.time_zone, c.started_at, c.target_ms, c.deadline,
-           c.no_deadline_reason, c.not_applicable_reason, c.stopped_at, c.used_ms, c.remaining_ms, c.percent_used,
-           c.paused_intervals, c.breached_at, c.breach_detected_at, c.warnings, c.explanation)
+           c.no_deadline_reason, c.not_applicable_reason, c.stopped_at, c.paused_intervals, c.breached_at,
+           c.breach_detected_at, c.warnings, c.explanation)
       IS DISTINCT FROM
           (EXCLUDED.state, EXCLUDED.policy_id, EXCLUDED.policy_version, EXCLUDED.calendar_id, EXCLUDED.time_zone,
            EXCLUDED.started_at, EXCLUDED.target_ms, EXCLUDED.deadline, EXCLUDED.no_deadline_reason,
-           EXCLUDED.not_applicable_reason, EXCLUDED.stopped_at, EXCLUDED.used_ms, EXCLUDED.remaining_ms,
-           EXCLUDED.percent_used, EXCLUDED.paused_intervals, EXCLUDED.breached_at, EXCLUDED.breach_detected_at,
-           EXCLUDED.warnings, EXCLUDED.explanation)
+           EXCLUDED.not_applicable_reason, EXCLUDED.stopped_at, EXCLUDED.paused_intervals, EXCLUDED.breached_at,
+           EXCLUDED.breach_detected_at, EXCLUDED.warnings, EXCLUDED.explanation)
+      OR (NOT (EXCLUDED.stopped_at IS NULL AND EXCLUDED.state IN ('running', 'breached')
+               AND EXCLUDED.deadline IS NOT NULL AND EXCLUDED.target_ms IS NOT NULL)
+          AND (c.used_ms, c.remaining_ms, c.percent_used)
+              IS DISTINCT FROM (EXCLUDED.used_ms, EXCLUDED.remaining_ms, EXCLUDED.percent_used))
     RETURNING 1
   ), vanished AS (
     UPDATE ticket_clocks c SET

@@ -51,6 +51,11 @@ export interface IngestOptions {
    * before, re-insert them as normalised now (keeping their ids), and re-evaluate every ticket touched.
    */
   replace?: boolean;
+  /**
+   * Mark every batch's inbox row (`inboxId`) `processed` in the same transaction as its events and
+   * clocks: one commit for both, and no window in which the clocks are written but the delivery is not.
+   */
+  markProcessed?: boolean;
 }
 
 /** Tickets evaluated between two turns of the event loop (a few ms of CPU). */
@@ -89,7 +94,9 @@ export class TicketIngestService {
    */
   async ingestMany(batches: IngestBatch[], options: IngestOptions = {}): Promise<IngestResult[]> {
     const replaceIds = options.replace ? batches.flatMap((b) => (b.inboxId ? [b.inboxId] : [])) : [];
+    const doneIds = options.markProcessed ? batches.flatMap((b) => (b.inboxId ? [b.inboxId] : [])) : [];
     if (replaceIds.length === 0 && batches.every((b) => b.events.length === 0)) {
+      if (doneIds.length > 0) await markDeliveriesProcessed(this.dataSource.manager, doneIds);
       return batches.map(() => ({ ticketIds: [], inserted: 0, duplicates: 0 }));
     }
     // Loaded before the transaction so that no lock is held while they load; a config commit after this
@@ -102,9 +109,11 @@ export class TicketIngestService {
     const previous =
       replaceIds.length > 0 ? await this.store.ticketsOfDeliveries(this.dataSource.manager, replaceIds) : [];
     const outcome = await this.withRetry(() =>
-      this.dataSource.transaction((em) =>
-        this.ingestInTransaction(em, batches, configs, replaceIds, previous),
-      ),
+      this.dataSource.transaction(async (em) => {
+        const outcome = await this.ingestInTransaction(em, batches, configs, replaceIds, previous);
+        if (doneIds.length > 0) await markDeliveriesProcessed(em, doneIds);
+        return outcome;
+      }),
     ).catch((error: unknown) => {
       throw translateError(error, batches);
     });
@@ -263,6 +272,16 @@ export class TicketIngestService {
       }
     }
   }
+}
+
+/** The inbox rows' final state after a successful ingest (see IngestOptions.markProcessed). */
+async function markDeliveriesProcessed(em: EntityManager, inboxIds: string[]): Promise<void> {
+  await em.query(
+    `UPDATE inbox_deliveries
+        SET status = 'processed', processed_at = now(), updated_at = now(), last_error = NULL
+      WHERE id = ANY($1::bigint[])`,
+    [inboxIds],
+  );
 }
 
 function groupTimelines(rows: BatchTimelineRow[]): Map<string, BatchTimelineRow[]> {

@@ -42,27 +42,48 @@ export function compareTicketKeys(a: TicketKey, b: TicketKey): number {
 export class TicketStore {
   /**
    * Creates missing tickets and takes every row lock (ON CONFLICT DO UPDATE locks like SELECT … FOR
-   * UPDATE), so concurrent batches touching a ticket run one after the other. Rows are inserted in
-   * compareTicketKeys order (WITH ORDINALITY, not a collation-dependent ORDER BY): two workers with
-   * overlapping tickets wait for each other instead of deadlocking. Keys must be distinct.
+   * UPDATE, even where its WHERE is false), so concurrent batches touching a ticket run one after the
+   * other. Rows are inserted in compareTicketKeys order (WITH ORDINALITY, not a collation-dependent
+   * ORDER BY): two workers with overlapping tickets wait for each other instead of deadlocking. Keys
+   * must be distinct. An existing ticket whose default priority is unchanged is locked but not
+   * rewritten (no new row version); RETURNING omits it, so its id comes from the statement's snapshot,
+   * or, for a ticket another transaction created after that snapshot was taken, from a second query.
    */
   async upsertAndLockMany(em: EntityManager, keys: TicketKey[]): Promise<Map<string, string>> {
     const sorted = [...keys].sort(compareTicketKeys);
+    const integrationIds = sorted.map((k) => k.integrationId);
+    const externalIds = sorted.map((k) => k.externalId);
     const rows: Array<{ id: string; integration_id: string; external_id: string }> = await em.query(
-      `INSERT INTO tickets (integration_id, external_id, default_priority)
-       SELECT k.integration_id, k.external_id, k.default_priority
-       FROM unnest($1::varchar[], $2::varchar[], $3::varchar[]) WITH ORDINALITY
-            AS k(integration_id, external_id, default_priority, n)
-       ORDER BY k.n
-       ON CONFLICT (integration_id, external_id) DO UPDATE SET default_priority = EXCLUDED.default_priority
-       RETURNING id, integration_id, external_id`,
-      [
-        sorted.map((k) => k.integrationId),
-        sorted.map((k) => k.externalId),
-        sorted.map((k) => k.defaultPriority),
-      ],
+      `WITH k AS (
+         SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[]) WITH ORDINALITY
+                AS k(integration_id, external_id, default_priority, n)
+       ), upserted AS (
+         INSERT INTO tickets (integration_id, external_id, default_priority)
+         SELECT k.integration_id, k.external_id, k.default_priority FROM k ORDER BY k.n
+         ON CONFLICT (integration_id, external_id) DO UPDATE SET default_priority = EXCLUDED.default_priority
+           WHERE tickets.default_priority IS DISTINCT FROM EXCLUDED.default_priority
+         RETURNING id, integration_id, external_id
+       )
+       SELECT id, integration_id, external_id FROM upserted
+       UNION ALL
+       SELECT t.id, t.integration_id, t.external_id
+       FROM k JOIN tickets t ON t.integration_id = k.integration_id AND t.external_id = k.external_id
+       WHERE NOT EXISTS (SELECT 1 FROM upserted u WHERE u.id = t.id)`,
+      [integrationIds, externalIds, sorted.map((k) => k.defaultPriority)],
     );
-    return new Map(rows.map((r) => [ticketKeyString(r.integration_id, r.external_id), r.id]));
+    const ids = new Map(rows.map((r) => [ticketKeyString(r.integration_id, r.external_id), r.id]));
+    if (ids.size < sorted.length) {
+      // Created (and committed) by a concurrent batch after this statement's snapshot: locked above, and
+      // visible to a new statement.
+      const late: Array<{ id: string; integration_id: string; external_id: string }> = await em.query(
+        `SELECT t.id, t.integration_id, t.external_id
+         FROM unnest($1::varchar[], $2::varchar[]) AS k(integration_id, external_id)
+         JOIN tickets t ON t.integration_id = k.integration_id AND t.external_id = k.external_id`,
+        [integrationIds, externalIds],
+      );
+      for (const r of late) ids.set(ticketKeyString(r.integration_id, r.external_id), r.id);
+    }
+    return ids;
   }
 
   /** Locks an existing ticket; null when it does not exist. */

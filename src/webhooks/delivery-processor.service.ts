@@ -58,8 +58,9 @@ const CLAIM_COLUMNS = 'id, integration_id, received_at, headers, body, attempts'
 /**
  * Turns inbox rows into ticket events, a chunk at a time: claim (status → processing, attempts + 1),
  * parse and normalise each with its provider's adapter under the integration's current mapping
- * (unusable payloads are dead-lettered right away), ingest the rest in one transaction, record the
- * outcomes in two statements. A chunk that fails is split in halves until the delivery at fault is
+ * (unusable payloads are dead-lettered right away), ingest the rest in one transaction that also marks
+ * them processed (one commit: no window where the clocks are written but the delivery is not), record
+ * failures in one statement. A chunk that fails is split in halves until the delivery at fault is
  * alone, so one poisoned delivery cannot hold back the others. Re-running a delivery is safe:
  * TicketIngestService dedupes events, so a delivery processed twice counts once.
  */
@@ -149,8 +150,9 @@ export class DeliveryProcessor {
     }
     // Dead letters first: they need no ticket work, and must not wait on (or fail with) the others.
     await this.record(outcomes);
+    // Processed deliveries are marked so by the ingest transaction itself; only failures remain to record.
     const ingested = await this.ingestIsolated(prepared, rebuild);
-    await this.record(ingested);
+    await this.record(ingested.filter((o) => o.result !== 'processed'));
     return [...outcomes, ...ingested];
   }
 
@@ -195,7 +197,7 @@ export class DeliveryProcessor {
     try {
       const results = await this.ingest.ingestMany(
         prepared.map((p) => p.batch),
-        { replace: rebuild },
+        { replace: rebuild, markProcessed: true },
       );
       return prepared.map((p, i) => ({ id: p.row.id, result: 'processed' as const, ...results[i]! }));
     } catch (error) {

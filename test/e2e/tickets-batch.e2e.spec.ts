@@ -1,6 +1,8 @@
 import request from 'supertest';
+import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TicketIngestService, type IngestBatch } from '../../src/tickets/ticket-ingest.service.js';
+import { TicketStore } from '../../src/tickets/ticket-store.js';
 import { DeliveryProcessor } from '../../src/webhooks/delivery-processor.service.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { HOUR, MINUTE, shuffled, storedClocks, TicketStory } from '../tickets/ticket-fixtures.js';
@@ -213,5 +215,78 @@ describe('batched ingest', () => {
       [INTEGRATION],
     );
     expect(rows[0]).toEqual({ n: 6 * TICKETS, tickets: TICKETS });
+  });
+
+  it('locks and returns tickets that another transaction creates while the upsert waits for it', async () => {
+    const existing = await ingest.ingest(delivery([new TicketStory('L-old', created).events[0]!]));
+    const store = t.app.get(TicketStore);
+    const rival = await t.sql.connect();
+    try {
+      await rival.query('BEGIN');
+      await rival.query(
+        `INSERT INTO tickets (integration_id, external_id, default_priority) VALUES ($1, 'L-late', 'normal')`,
+        [INTEGRATION],
+      );
+      let ids = new Map<string, string>();
+      const upsert = t.app.get(DataSource).transaction(async (em) => {
+        ids = await store.upsertAndLockMany(
+          em,
+          ['L-late', 'L-new', 'L-old'].map((externalId) => ({
+            integrationId: INTEGRATION,
+            externalId,
+            defaultPriority: 'normal' as const,
+          })),
+        );
+        // Still inside the transaction: the rival's row is ours now.
+        await expect(
+          rival.query(`SELECT 1 FROM tickets WHERE id = $1 FOR UPDATE NOWAIT`, [
+            ids.get(`${INTEGRATION}\nL-late`),
+          ]),
+        ).rejects.toMatchObject({ code: '55P03' });
+      });
+      // The upsert now waits on the rival's uncommitted row; it commits after the upsert's snapshot.
+      await new Promise((r) => setTimeout(r, 300));
+      await rival.query('COMMIT');
+      await upsert;
+      expect(ids.get(`${INTEGRATION}\nL-late`)).toBe(await ticketId('L-late'));
+      expect(ids.get(`${INTEGRATION}\nL-new`)).toBe(await ticketId('L-new'));
+      expect(ids.get(`${INTEGRATION}\nL-old`)).toBe(existing.ticketIds[0]);
+    } finally {
+      rival.release();
+    }
+  });
+
+  it('does not rewrite a running clock that an event leaves as it was', async () => {
+    const start = Date.now() - MINUTE;
+    const story = new TicketStory('U-1', start).comment('note', start + 30_000, 'agent', false);
+    const now = (): IngestBatch => ({ ...delivery([]), receivedAt: Date.now() });
+    const first = await ingest.ingest({ ...now(), events: [story.events[0]!] });
+    const id = first.ticketIds[0]!;
+    const rows = async () =>
+      (
+        await t.sql.query(
+          `SELECT c.metric, c.state, c.xmin::text AS version, c.evaluated_at, t.clock_version
+             FROM ticket_clocks c JOIN tickets t ON t.id = c.ticket_id
+            WHERE c.ticket_id = $1 AND c.metric = 'resolution'`,
+          [id],
+        )
+      ).rows[0];
+    const before = await rows();
+    expect(before.state).toBe('running');
+    await new Promise((r) => setTimeout(r, 50));
+    await ingest.ingest({ ...now(), events: [story.events[1]!] });
+    const after = await rows();
+    // Only its live values (used, remaining, % used) moved, and those are recomputed at read time.
+    expect(after).toMatchObject({
+      state: 'running',
+      version: before.version,
+      evaluated_at: before.evaluated_at,
+    });
+    expect(after.clock_version).toBe(before.clock_version + 1);
+    const { body } = await request(t.app.getHttpServer()).get(`/tickets/${INTEGRATION}/U-1`).expect(200);
+    const resolution = (body.clocks as Array<{ metric: string; usedMs: number }>).find(
+      (c) => c.metric === 'resolution',
+    )!;
+    expect(resolution.usedMs).toBeGreaterThanOrEqual(MINUTE);
   });
 });
