@@ -81,8 +81,8 @@ async function main(): Promise<void> {
       carriesTicket: values.ticket
         ? async (row) => {
             const integration = await settings.get(row.integrationId);
-            const adapter = integration && adapterFor(integration.provider);
-            if (!adapter) return false;
+            if (!integration) return false;
+            const adapter = adapterFor(integration.provider);
             try {
               const payload = JSON.parse(row.body.toString('utf8')) as unknown;
               const delivery = { headers: row.headers, body: row.body, receivedAt: row.receivedAt };

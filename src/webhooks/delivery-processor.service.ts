@@ -166,7 +166,6 @@ export class DeliveryProcessor {
     const integration = await lookup;
     if (!integration) throw new Permanent(`integration "${row.integration_id}" no longer exists`);
     const adapter = adapterFor(integration.provider);
-    if (!adapter) throw new Error(`provider "${integration.provider}" has no adapter in this version`);
     const delivery: RawDelivery = {
       headers: row.headers,
       body: row.body,

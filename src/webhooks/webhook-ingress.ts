@@ -84,13 +84,6 @@ export class WebhookIngress implements OnModuleInit {
   private async accept(request: WebhookRequest, reply: FastifyReply): Promise<unknown> {
     const integration = request.integration!;
     const adapter = adapterFor(integration.provider);
-    if (!adapter) {
-      throw new Rejected(
-        501,
-        'provider_not_supported',
-        `Provider "${integration.provider}" has no adapter yet.`,
-      );
-    }
     const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     const delivery: RawDelivery = {
       headers: request.headers as RawDelivery['headers'],

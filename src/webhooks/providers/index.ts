@@ -8,9 +8,9 @@ import { zendeskAdapter } from './zendesk.adapter.js';
 
 /**
  * Every provider adapter by name. Adding a helpdesk: write its adapter file and add one line here.
- * A provider listed in PROVIDERS without an adapter yet is rejected when a delivery arrives (501).
+ * The Record type makes the compiler insist that every provider in PROVIDERS has one.
  */
-export const PROVIDER_ADAPTERS: Partial<Record<ProviderName, ProviderAdapter>> = {
+export const PROVIDER_ADAPTERS: Record<ProviderName, ProviderAdapter> = {
   generic: genericAdapter,
   zendesk: zendeskAdapter,
   freshdesk: freshdeskAdapter,
@@ -19,6 +19,6 @@ export const PROVIDER_ADAPTERS: Partial<Record<ProviderName, ProviderAdapter>> =
   intercom: intercomAdapter,
 };
 
-export function adapterFor(provider: ProviderName): ProviderAdapter | undefined {
+export function adapterFor(provider: ProviderName): ProviderAdapter {
   return PROVIDER_ADAPTERS[provider];
 }
