@@ -12,6 +12,8 @@ export function dataSourceOptions(databaseUrl: string, poolSize = 16): DataSourc
     migrations,
     migrationsTableName: 'migrations',
     synchronize: false,
-    extra: { max: poolSize },
+    // JIT compiles a plan when its estimated cost is high, which an estimate made without statistics
+    // easily is; compiling costs 20–100 ms, far more than any statement of this service runs.
+    extra: { max: poolSize, options: '-c jit=off' },
   };
 }

@@ -110,6 +110,7 @@ export class TicketIngestService {
       replaceIds.length > 0 ? await this.store.ticketsOfDeliveries(this.dataSource.manager, replaceIds) : [];
     const outcome = await this.withRetry(() =>
       this.dataSource.transaction(async (em) => {
+        await this.store.keyedAccessOnly(em);
         const outcome = await this.ingestInTransaction(em, batches, configs, replaceIds, previous);
         if (doneIds.length > 0) await markDeliveriesProcessed(em, doneIds);
         return outcome;
@@ -208,6 +209,7 @@ export class TicketIngestService {
   async reevaluateWith(ticketId: string, configs: Map<string, Promise<EvaluationConfig>>): Promise<void> {
     const clockVersion = await this.withRetry(() =>
       this.dataSource.transaction(async (em) => {
+        await this.store.keyedAccessOnly(em);
         const ticket = await this.store.lock(em, ticketId);
         if (!ticket) throw new NotFoundError('Ticket', ticketId);
         let config = configs.get(ticket.integrationId);

@@ -1,5 +1,6 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { DeliveryProcessor, type DeliveryOutcome } from './delivery-processor.service.js';
 import { IngestEnqueuer } from './ingest-enqueuer.js';
 import { IngestJob, type IngestJobPayloads, retryDelayMs, WebhookQueue } from './ingest-queue.js';
@@ -19,6 +20,7 @@ export class IngestProcessor extends WorkerHost {
   constructor(
     private readonly deliveries: DeliveryProcessor,
     private readonly enqueuer: IngestEnqueuer,
+    private readonly metrics: MetricsService,
   ) {
     super();
   }
@@ -41,7 +43,11 @@ export class IngestProcessor extends WorkerHost {
     const outcomes = await this.deliveries.process(ids, { topUp: true });
     await Promise.all(outcomes.map((o) => this.scheduleRetry(o)));
     const count = (r: DeliveryOutcome['result']) => outcomes.filter((o) => o.result === r).length;
-    return { processed: count('processed'), failed: count('failed'), dead: count('dead') };
+    const totals = { processed: count('processed'), failed: count('failed'), dead: count('dead') };
+    this.metrics.ingestProcessed.inc({ result: 'processed' }, totals.processed);
+    this.metrics.ingestProcessed.inc({ result: 'retried' }, totals.failed);
+    this.metrics.ingestProcessed.inc({ result: 'dead' }, totals.dead);
+    return totals;
   }
 
   private async scheduleRetry(outcome: DeliveryOutcome): Promise<void> {

@@ -3,6 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { toErrorResponse } from '../common/http-exception.filter.js';
 import { IntegrationSettingsService } from '../integrations/integration-settings.service.js';
 import { InboxWriter } from './inbox-writer.js';
@@ -44,6 +45,7 @@ export class WebhookIngress implements OnModuleInit {
     private readonly settings: IntegrationSettingsService,
     private readonly inbox: InboxWriter,
     private readonly rejections: RejectionRecorder,
+    private readonly metrics: MetricsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -109,6 +111,10 @@ export class WebhookIngress implements OnModuleInit {
       headers: storableHeaders(request.headers, integration.credentials.secretHeaderName),
       body,
     });
+    this.metrics.webhookDeliveries.inc({
+      provider: integration.provider,
+      outcome: receipt.duplicate ? 'duplicate' : 'accepted',
+    });
     return reply.code(202).send({ accepted: true, deliveryId: receipt.id, duplicate: receipt.duplicate });
   }
 
@@ -126,6 +132,10 @@ export class WebhookIngress implements OnModuleInit {
     }
     if (request.integration && status < 500)
       this.rejections.record(request.integration.id, status, body.error);
+    this.metrics.webhookDeliveries.inc({
+      provider: request.integration?.provider ?? 'unknown',
+      outcome: `rejected_${body.error}`,
+    });
     return reply.code(status).header('content-type', 'application/json; charset=utf-8').send(body);
   }
 }

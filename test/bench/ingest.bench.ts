@@ -5,11 +5,12 @@
  * event loop with the server. Workload: see WORKLOAD below (realistic ticket lives, interleaved). Then:
  *   A. accept path alone (ROLE=api): autocannon, 50 connections, signed generic deliveries → accepted/s
  *      and p50/p99 of the 202s; the backlog grows, as nothing processes it;
- *   B. the same load while deliveries are processed: by default one ROLE=all process (API and worker
- *      share an event loop, the default deployment), BENCH_WORKER=separate for an API process plus a
- *      worker process → accepted/s, processed/s and the inbox backlog sampled every second, with its
- *      trend (least-squares slope): does processing keep up?
- *   C. drain: how fast the worker empties the backlog left behind, with no load;
+ *   C. drain: the processing side starts (by default the API process restarted as ROLE=all, API and
+ *      worker sharing an event loop: the default deployment; BENCH_WORKER=separate adds a worker
+ *      process instead) and empties A's backlog with no load → deliveries processed per second;
+ *   B. the same load again, from an empty backlog, while deliveries are processed → accepted/s,
+ *      processed/s and the backlog sampled every second from the processes' own counters, with its
+ *      trend (least-squares slope): does processing keep up? Then what B left behind is drained;
  *   D. baseline: plain single-row autocommitted INSERTs of the same raw payloads into a table shaped like
  *      the inbox, concurrency 50 over a pool of the app's size → inserts/s, and the ratio A / D.
  * Prints numbers; not a test.
@@ -175,24 +176,58 @@ async function load(phase: string): Promise<AutocannonResult> {
   });
 }
 
+/** Inbox rows by status (one scan: used at phase boundaries, not while sampling). */
 async function counts(): Promise<Record<string, number>> {
   const { rows } = await sql.query(`SELECT status, count(*)::int AS n FROM inbox_deliveries GROUP BY status`);
   return Object.fromEntries(rows.map((r) => [r.status, r.n]));
 }
 const backlog = (c: Record<string, number>) => (c.pending ?? 0) + (c.processing ?? 0) + (c.failed ?? 0);
 
-/** Samples the inbox every second while `during` runs. */
+/** A counter's total over all its label sets that match `filter`, from a process's /metrics. */
+async function counter(port: number, name: string, filter: RegExp): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  let total = 0;
+  for (const line of text.split('\n')) {
+    if (line.startsWith(`${name}{`) && filter.test(line))
+      total += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return total;
+}
+
+/** Deliveries the API has accepted and the worker has finished (processed or dead), cumulative. */
+interface Progress {
+  accepted: number;
+  done: number;
+}
+async function progress(apiPort: number, workerPort: number): Promise<Progress> {
+  const [accepted, done] = await Promise.all([
+    counter(apiPort, 'sla_webhook_deliveries_total', /outcome="accepted"/),
+    counter(workerPort, 'sla_ingest_deliveries_processed_total', /result="(processed|dead)"/),
+  ]);
+  return { accepted, done };
+}
+
+/**
+ * Samples the backlog every second while `during` runs, from the processes' own counters (cheap: a
+ * count over the inbox would cost the database more than the sampling is worth).
+ */
 async function sampled<T>(
   during: Promise<T>,
   label: string,
-): Promise<{ result: T; samples: Array<{ t: number; backlog: number; processed: number }> }> {
-  const samples: Array<{ t: number; backlog: number; processed: number }> = [];
+  read: () => Promise<Progress>,
+): Promise<{ result: T; samples: Array<{ t: number; backlog: number; done: number }> }> {
+  const samples: Array<{ t: number; backlog: number; done: number }> = [];
   const start = Date.now();
+  const origin = await read();
   let done = false;
   const sampler = (async () => {
     while (!done) {
-      const c = await counts();
-      samples.push({ t: (Date.now() - start) / 1000, backlog: backlog(c), processed: c.processed ?? 0 });
+      const p = await read();
+      samples.push({
+        t: (Date.now() - start) / 1000,
+        backlog: p.accepted - origin.accepted - (p.done - origin.done),
+        done: p.done - origin.done,
+      });
       await sleep(1_000);
     }
   })();
@@ -292,12 +327,10 @@ async function main(): Promise<void> {
     await autocannonWarmup();
 
     console.log('A. accept path only (no worker)');
-    const a = await sampled(load('a'), 'A');
+    const a = await sampled(load('a'), 'A', () => progress(API_PORT, API_PORT));
     report('A', a.result);
 
-    console.log(
-      `B. accept while ${separate ? 'a separate worker' : 'the same process (ROLE=all)'} processes`,
-    );
+    // The processing side joins: a separate worker process, or the API restarted as ROLE=all.
     if (separate) {
       worker = startChild('worker', WORKER_PORT);
       await waitHealthy(WORKER_PORT);
@@ -307,36 +340,28 @@ async function main(): Promise<void> {
       api = startChild('all', API_PORT);
       await waitHealthy(API_PORT);
     }
-    const before = await counts();
-    const bStart = Date.now();
-    const b = await sampled(load('b'), 'B');
-    report('B', b.result);
-    const bEnd = await counts();
-    const bProcessed = (bEnd.processed ?? 0) - (before.processed ?? 0);
-    const bRate = bProcessed / ((Date.now() - bStart) / 1000);
-    const bAccepted = b.result['2xx'] / b.result.duration;
-    const bSlope = slope(b.samples);
-    console.log(
-      `  B: ${bRate.toFixed(0)} deliveries → clocks per second while loaded; backlog ${backlog(before)} → ${backlog(bEnd)}: ${verdict(bSlope, bAccepted)}`,
-    );
+    const workerPort = separate ? WORKER_PORT : API_PORT;
 
-    console.log('C. drain (no load)');
-    const cStart = Date.now();
-    const cBefore = await counts();
-    let cRate = 0;
-    for (;;) {
-      const c = await counts();
-      if (backlog(c) === 0 || Date.now() - cStart > Math.max(120_000, SECONDS * 8_000)) {
-        const secs = (Date.now() - cStart) / 1000;
-        const drained = (c.processed ?? 0) - (cBefore.processed ?? 0);
-        cRate = drained / secs;
-        console.log(
-          `  C: ${drained} deliveries processed in ${secs.toFixed(1)} s = ${cRate.toFixed(0)}/s; backlog left ${backlog(c)}, dead ${c.dead ?? 0}`,
-        );
-        break;
-      }
-      await sleep(500);
-    }
+    console.log("C. drain A's backlog (no load)");
+    const cRate = await drain(workerPort, 'C');
+
+    console.log(
+      `B. accept while ${separate ? 'a separate worker' : 'the same process (ROLE=all)'} processes, from an empty backlog`,
+    );
+    const b = await sampled(load('b'), 'B', () => progress(API_PORT, workerPort));
+    report('B', b.result);
+    const bLast = b.samples[b.samples.length - 1]!;
+    const bRate = bLast.done / bLast.t;
+    const bAccepted = b.result['2xx'] / b.result.duration;
+    const bSlope = slope(b.samples.filter((x) => x.t >= 2)); // after the first seconds' ramp-up
+    const bPeak = Math.max(...b.samples.map((x) => x.backlog));
+    console.log(
+      `  B: ${bRate.toFixed(0)} deliveries → clocks per second while loaded; backlog peak ${bPeak}, at the end ${bLast.backlog}: ${verdict(bSlope, bAccepted)}`,
+    );
+    console.log("  B': what B left behind");
+    await drain(workerPort, "B'");
+    const end = await counts();
+    console.log(`  inbox after B: ${JSON.stringify(end)}`);
     worker?.kill('SIGTERM');
     worker = null;
 
@@ -347,9 +372,9 @@ async function main(): Promise<void> {
     const acceptedA = a.result['2xx'] / a.result.duration;
     console.log(`
 SUMMARY (${WORKLOAD})
-  A accept only:      ${acceptedA.toFixed(0)} accepted/s, p50 ${a.result.latency.p50} ms, p99 ${a.result.latency.p99} ms; backlog ${verdict(slope(a.samples), acceptedA)} (nothing processes it)
+  A accept only:      ${acceptedA.toFixed(0)} accepted/s, p50 ${a.result.latency.p50} ms, p99 ${a.result.latency.p99} ms (nothing processes them)
   baseline:           ${d.toFixed(0)} single-row inserts/s → accept/baseline ratio ${(acceptedA / d).toFixed(2)}
-  B accept + worker:  ${bAccepted.toFixed(0)} accepted/s, p50 ${b.result.latency.p50} ms, p99 ${b.result.latency.p99} ms; processed ${bRate.toFixed(0)}/s (${((bRate / bAccepted) * 100).toFixed(0)} % of accepted); backlog ${verdict(bSlope, bAccepted)}
+  B accept + worker:  ${bAccepted.toFixed(0)} accepted/s, p50 ${b.result.latency.p50} ms, p99 ${b.result.latency.p99} ms; processed ${bRate.toFixed(0)}/s (${((bRate / bAccepted) * 100).toFixed(0)} % of accepted); backlog peak ${bPeak}, ${verdict(bSlope, bAccepted)}
   C drain:            ${cRate.toFixed(0)} deliveries/s processed`);
   } finally {
     worker?.kill('SIGTERM');
@@ -357,6 +382,34 @@ SUMMARY (${WORKLOAD})
     await sleep(1_000);
     await sql.end();
     await dropDatabase(databaseUrl).catch(() => undefined);
+  }
+}
+
+/** Waits until the inbox backlog is empty (or a time limit passes); returns deliveries finished per second. */
+async function drain(workerPort: number, label: string): Promise<number> {
+  const start = Date.now();
+  const startDone = await counter(
+    workerPort,
+    'sla_ingest_deliveries_processed_total',
+    /result="(processed|dead)"/,
+  );
+  const limitMs = Math.max(120_000, SECONDS * 8_000);
+  for (;;) {
+    await sleep(1_000);
+    const c = await counts();
+    if (backlog(c) === 0 || Date.now() - start > limitMs) {
+      const secs = (Date.now() - start) / 1000;
+      const doneNow = await counter(
+        workerPort,
+        'sla_ingest_deliveries_processed_total',
+        /result="(processed|dead)"/,
+      );
+      const rate = (doneNow - startDone) / secs;
+      console.log(
+        `  ${label}: ${doneNow - startDone} deliveries processed in ${secs.toFixed(1)} s = ${rate.toFixed(0)}/s; backlog left ${backlog(c)}, dead ${c.dead ?? 0}`,
+      );
+      return rate;
+    }
   }
 }
 

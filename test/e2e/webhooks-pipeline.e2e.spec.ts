@@ -257,4 +257,26 @@ describe('webhook → inbox → ingest → clocks', () => {
     await http().get('/webhooks/deliveries?status=lost').expect(400);
     await http().post('/webhooks/deliveries/999999/retry').expect(404);
   });
+
+  it('counts accepted, duplicate and rejected deliveries and what the worker made of them in /metrics', async () => {
+    await http()
+      .post(`/webhooks/${INTEGRATION}`)
+      .set('content-type', 'application/json')
+      .send('{"unsigned":true}')
+      .expect(401);
+    const metrics = (await http().get('/metrics').expect(200)).text;
+    const value = (pattern: RegExp) => Number(metrics.match(pattern)?.[1] ?? NaN);
+    const delivered = (outcome: string) =>
+      value(new RegExp(`sla_webhook_deliveries_total\\{provider="generic",outcome="${outcome}"\\} (\\d+)`));
+    // T-1 and T-2 (a story each, T-2's duplicates aside) and T-3's dead-lettered delivery.
+    const fresh = 2 * story('T', created).length + 1;
+    expect(delivered('accepted')).toBe(fresh);
+    expect(delivered('duplicate')).toBeGreaterThanOrEqual(4);
+    expect(metrics).toMatch(
+      /sla_webhook_deliveries_total\{provider="generic",outcome="rejected_[a-z_]+"\} 1/,
+    );
+    const processed = value(/sla_ingest_deliveries_processed_total\{result="processed"\} (\d+)/);
+    expect(processed).toBe(fresh);
+    expect(value(/sla_ingest_deliveries_processed_total\{result="dead"\} (\d+)/)).toBeGreaterThanOrEqual(1);
+  });
 });
