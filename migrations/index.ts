@@ -3,6 +3,7 @@ import { Tickets1795400200000 } from './1795400200000-Tickets.js';
 import { SlaConfig1795400000000 } from './1795400000000-SlaConfig.js';
 import { TicketEventsInbox1795400300000 } from './1795400300000-TicketEventsInbox.js';
 import { CalendarVersions1795400400000 } from './1795400400000-CalendarVersions.js';
+import { ClockFingerprints1795400500000 } from './1795400500000-ClockFingerprints.js';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so that the same list works from
@@ -14,4 +15,5 @@ export const migrations: Array<new () => unknown> = [
   SlaConfig1795400000000,
   TicketEventsInbox1795400300000,
   CalendarVersions1795400400000,
+  ClockFingerprints1795400500000,
 ];

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { clockFingerprint } from './clock-fingerprint.js';
 import { returnedRows } from './ticket-store.js';
 import type { ClockWriteRow, TicketSummary } from './timeline-mapping.js';
 
@@ -12,13 +13,22 @@ export interface TicketEvaluationWrite {
   summary: TicketSummary;
 }
 
+/** A clock as stored before this write: enough to tell what changed and what vanished. */
+interface StoredClock {
+  ticket_id: string;
+  metric: string;
+  cycle: number;
+  state: string;
+  fingerprint: string | null;
+}
+
 /**
- * Writes the evaluations of many tickets in one statement: upserts every clock that changed, marks clocks an
- * evaluation no longer produces as not_applicable, and updates the ticket rows (bumping clock_version).
- * first_breach_detected_at keeps the first value ever recorded; a breached clock that is no longer
- * breached gets breach_withdrawn_at (rule 23), cleared again if it breaches anew. The caller holds
- * the tickets' row locks. The ticket ids also travel as an array ($3): the planner cannot estimate a
- * jsonb recordset, and `= ANY(array)` keeps it on the indexes instead of scanning the tables.
+ * Writes the evaluations of many tickets: one statement reads the fingerprints of their stored clocks,
+ * one writes. Only clocks whose fingerprint changed are upserted (clock-fingerprint.ts); clocks an
+ * evaluation no longer produces are marked not_applicable; the ticket rows are updated (bumping
+ * clock_version). first_breach_detected_at keeps the first value ever recorded; a breached clock that
+ * is no longer breached gets breach_withdrawn_at (rule 23), cleared again if it breaches anew. The
+ * caller holds the tickets' row locks, so nothing changes the clocks between the read and the write.
  */
 @Injectable()
 export class EvaluationWriter {
@@ -28,16 +38,30 @@ export class EvaluationWriter {
     const sorted = [...evaluations].sort((a, b) =>
       a.ticketId < b.ticketId ? -1 : a.ticketId > b.ticketId ? 1 : 0,
     );
-    const clocks = sorted.flatMap((e) =>
-      e.clocks.map((c) => ({
-        ...c,
-        ticket_id: e.ticketId,
-        evaluated_at: new Date(e.evaluatedAt).toISOString(),
-      })),
+    const ticketIds = sorted.map((e) => e.ticketId);
+    const stored: StoredClock[] = await em.query(
+      `SELECT ticket_id, metric, cycle, state, fingerprint FROM ticket_clocks WHERE ticket_id = ANY($1::uuid[])`,
+      [ticketIds],
     );
+    const before = new Map(stored.map((c) => [clockKey(c.ticket_id, c.metric, c.cycle), c]));
+    const changed = [];
+    for (const e of sorted) {
+      const evaluatedAt = new Date(e.evaluatedAt).toISOString();
+      for (const c of e.clocks) {
+        const key = clockKey(e.ticketId, c.metric, c.cycle);
+        const fingerprint = clockFingerprint(c);
+        const previous = before.get(key);
+        before.delete(key);
+        if (previous?.fingerprint === fingerprint) continue;
+        changed.push({ ...c, fingerprint, ticket_id: e.ticketId, evaluated_at: evaluatedAt });
+      }
+    }
+    // What is left was stored before and is not produced any more.
+    const vanished = [...before.values()].filter((c) => c.state !== 'not_applicable');
+    const evaluatedAt = new Map(sorted.map((e) => [e.ticketId, new Date(e.evaluatedAt).toISOString()]));
     const tickets = sorted.map((e) => ({
       ticket_id: e.ticketId,
-      evaluated_at: new Date(e.evaluatedAt).toISOString(),
+      evaluated_at: evaluatedAt.get(e.ticketId),
       config_revision: e.configRevision,
       status: e.summary.status,
       priority: e.summary.priority,
@@ -51,15 +75,27 @@ export class EvaluationWriter {
     }));
     const rows = returnedRows<{ id: string; clock_version: number }>(
       await em.query(WRITE_SQL, [
-        JSON.stringify(clocks),
+        JSON.stringify(changed),
         JSON.stringify(tickets),
-        sorted.map((e) => e.ticketId),
+        ticketIds,
+        vanished.map((c) => c.ticket_id),
+        vanished.map((c) => c.metric),
+        vanished.map((c) => c.cycle),
+        vanished.map((c) => evaluatedAt.get(c.ticket_id)),
       ]),
     );
     return new Map(rows.map((r) => [r.id, r.clock_version]));
   }
 }
 
+function clockKey(ticketId: string, metric: string, cycle: number): string {
+  return `${ticketId}\n${metric}\n${cycle}`;
+}
+
+/**
+ * The ticket ids also travel as an array ($3) and the vanished clocks as arrays ($4–$7): the planner
+ * cannot estimate a jsonb recordset, and arrays keep it on the indexes.
+ */
 const WRITE_SQL = `
   WITH input AS (
     SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
@@ -67,7 +103,7 @@ const WRITE_SQL = `
       time_zone text, started_at timestamptz, target_ms bigint, deadline timestamptz, no_deadline_reason text,
       not_applicable_reason text, stopped_at timestamptz, used_ms bigint, remaining_ms bigint, percent_used float8,
       paused_intervals jsonb, breached_at timestamptz, breach_detected_at timestamptz, warnings jsonb,
-      explanation jsonb, evaluated_at timestamptz)
+      explanation jsonb, evaluated_at timestamptz, fingerprint text)
   ), summary AS (
     SELECT * FROM jsonb_to_recordset($2::jsonb) AS s(
       ticket_id uuid, evaluated_at timestamptz, config_revision int, status text, priority text, tier text,
@@ -78,11 +114,11 @@ const WRITE_SQL = `
       ticket_id, metric, cycle, state, policy_id, policy_version, calendar_id, time_zone, started_at, target_ms,
       deadline, no_deadline_reason, not_applicable_reason, stopped_at, used_ms, remaining_ms, percent_used,
       paused_intervals, breached_at, breach_detected_at, first_breach_detected_at, warnings, explanation,
-      evaluated_at)
+      evaluated_at, fingerprint)
     SELECT ticket_id, metric, cycle, state, policy_id, policy_version, calendar_id, time_zone, started_at, target_ms,
            deadline, no_deadline_reason, not_applicable_reason, stopped_at, used_ms, remaining_ms, percent_used,
            paused_intervals, breached_at, breach_detected_at, CASE WHEN state = 'breached' THEN breach_detected_at END,
-           warnings, explanation, evaluated_at
+           warnings, explanation, evaluated_at, fingerprint
     FROM input
     ON CONFLICT (ticket_id, metric, cycle) DO UPDATE SET
       state = EXCLUDED.state, policy_id = EXCLUDED.policy_id, policy_version = EXCLUDED.policy_version,
@@ -98,35 +134,17 @@ const WRITE_SQL = `
         WHEN EXCLUDED.state = 'breached' THEN NULL
         WHEN c.state = 'breached' AND EXCLUDED.state IN ('met', 'running', 'paused', 'not_applicable') THEN EXCLUDED.evaluated_at
         ELSE c.breach_withdrawn_at END,
-      warnings = EXCLUDED.warnings, explanation = EXCLUDED.explanation, evaluated_at = EXCLUDED.evaluated_at
-    -- A clock the evaluation left as it was (stopped ones, mostly) is not rewritten: no new row version,
-    -- no WAL. Its evaluated_at stays at the last change, which is when its values were computed. The live
-    -- values (used, remaining, % used) of a counting clock with a deadline and a target move with the
-    -- evaluation time alone and are recomputed at read time (clock-view.ts), so they do not count as a
-    -- change: a running clock an event did not affect keeps its row, whose values hold as of its
-    -- evaluated_at.
-    WHERE (c.state, c.policy_id, c.policy_version, c.calendar_id, c.time_zone, c.started_at, c.target_ms, c.deadline,
-           c.no_deadline_reason, c.not_applicable_reason, c.stopped_at, c.paused_intervals, c.breached_at,
-           c.breach_detected_at, c.warnings, c.explanation)
-      IS DISTINCT FROM
-          (EXCLUDED.state, EXCLUDED.policy_id, EXCLUDED.policy_version, EXCLUDED.calendar_id, EXCLUDED.time_zone,
-           EXCLUDED.started_at, EXCLUDED.target_ms, EXCLUDED.deadline, EXCLUDED.no_deadline_reason,
-           EXCLUDED.not_applicable_reason, EXCLUDED.stopped_at, EXCLUDED.paused_intervals, EXCLUDED.breached_at,
-           EXCLUDED.breach_detected_at, EXCLUDED.warnings, EXCLUDED.explanation)
-      OR (NOT (EXCLUDED.stopped_at IS NULL AND EXCLUDED.state IN ('running', 'breached')
-               AND EXCLUDED.deadline IS NOT NULL AND EXCLUDED.target_ms IS NOT NULL)
-          AND (c.used_ms, c.remaining_ms, c.percent_used)
-              IS DISTINCT FROM (EXCLUDED.used_ms, EXCLUDED.remaining_ms, EXCLUDED.percent_used))
+      warnings = EXCLUDED.warnings, explanation = EXCLUDED.explanation, evaluated_at = EXCLUDED.evaluated_at,
+      fingerprint = EXCLUDED.fingerprint
     RETURNING 1
   ), vanished AS (
     UPDATE ticket_clocks c SET
       state = 'not_applicable', not_applicable_reason = 'no longer produced by the timeline',
       deadline = NULL, remaining_ms = NULL, percent_used = NULL,
-      warnings = '[]', evaluated_at = s.evaluated_at,
-      breach_withdrawn_at = CASE WHEN c.state = 'breached' THEN s.evaluated_at ELSE c.breach_withdrawn_at END
-    FROM summary s
-    WHERE c.ticket_id = ANY($3::uuid[]) AND c.ticket_id = s.ticket_id AND c.state <> 'not_applicable'
-      AND NOT EXISTS (SELECT 1 FROM input i WHERE i.ticket_id = c.ticket_id AND i.metric = c.metric AND i.cycle = c.cycle)
+      warnings = '[]', evaluated_at = v.evaluated_at, fingerprint = NULL,
+      breach_withdrawn_at = CASE WHEN c.state = 'breached' THEN v.evaluated_at ELSE c.breach_withdrawn_at END
+    FROM unnest($4::uuid[], $5::text[], $6::int[], $7::timestamptz[]) AS v(ticket_id, metric, cycle, evaluated_at)
+    WHERE c.ticket_id = v.ticket_id AND c.metric = v.metric AND c.cycle = v.cycle
     RETURNING 1
   )
   UPDATE tickets t SET

@@ -340,4 +340,79 @@ describe('ticket ingest: timeline store and clocks', () => {
     const states = (await storedClocks(t.sql, ticket.id)).map((c) => c.state);
     expect(new Set(states)).toEqual(new Set(['cancelled']));
   });
+
+  it('marks a clock the timeline no longer produces not_applicable, and writes only clocks that changed', async () => {
+    // A next-response target, so that a customer reply after an agent reply opens a cycle (breached
+    // by now: 60 min from the follow-up).
+    await request(t.app.getHttpServer())
+      .put('/policies/standard')
+      .send({
+        name: STANDARD_POLICY.name,
+        position: STANDARD_POLICY.position,
+        targets: {
+          ...STANDARD_POLICY.targets,
+          normal: { ...STANDARD_POLICY.targets.normal, next_response: { minutes: 60 } },
+        },
+      })
+      .expect(200);
+    const created = Date.now() - 2 * HOUR;
+    const story = new TicketStory('T-vanish', created, { priority: 'normal' })
+      .comment('reply', created + 10 * MINUTE, 'agent')
+      .comment('follow-up', created + 30 * MINUTE, 'customer');
+    const [createdEvent, reply, followUp] = story.events;
+    await ingest.ingestMany([
+      {
+        integrationId: INTEGRATION,
+        defaultPriority: 'normal',
+        events: [createdEvent!, reply!],
+        receivedAt: now,
+      },
+      {
+        integrationId: INTEGRATION,
+        defaultPriority: 'normal',
+        events: [followUp!],
+        receivedAt: now,
+        inboxId: 'vanish-2',
+      },
+    ]);
+    const ticket = await ticketRow('T-vanish');
+    const versions = async () =>
+      (
+        await t.sql.query(
+          `SELECT metric, cycle, state, not_applicable_reason, fingerprint, xmin::text AS version
+           FROM ticket_clocks WHERE ticket_id = $1 ORDER BY metric, cycle`,
+          [ticket.id],
+        )
+      ).rows;
+    const before = await versions();
+    const cycle = before.find((c) => c.metric === 'next_response' && c.state !== 'not_applicable');
+    expect(cycle).toBeDefined();
+    expect(before.every((c) => typeof c.fingerprint === 'string')).toBe(true);
+
+    // Replay the follow-up's delivery as producing nothing: its next-response cycle is gone.
+    await ingest.ingestMany(
+      [
+        {
+          integrationId: INTEGRATION,
+          defaultPriority: 'normal',
+          events: [],
+          receivedAt: now,
+          inboxId: 'vanish-2',
+        },
+      ],
+      { replace: true },
+    );
+    const after = await versions();
+    const gone = after.find((c) => c.metric === cycle.metric && c.cycle === cycle.cycle);
+    expect(gone).toMatchObject({
+      state: 'not_applicable',
+      not_applicable_reason: 'no longer produced by the timeline',
+      fingerprint: null,
+    });
+    // The reaction and first-response clocks stopped at the reply and did not change: same row version.
+    for (const metric of ['reaction', 'first_response']) {
+      const was = before.find((c) => c.metric === metric);
+      expect(after.find((c) => c.metric === metric)?.version).toBe(was.version);
+    }
+  });
 });

@@ -43,6 +43,7 @@ function row(overrides: Partial<TicketClockEntity>): TicketClockEntity {
       { from: Date.parse('2026-11-20T08:00:00Z'), to: Date.parse('2026-11-20T16:00:00Z'), kind: 'counted' },
     ],
     evaluatedAt: new Date('2026-11-20T08:00:00Z'),
+    fingerprint: null,
     ...overrides,
   };
 }

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { IntegrationsInbox1795400100000 } from '../../migrations/1795400100000-IntegrationsInbox.js';
 import { Tickets1795400200000 } from '../../migrations/1795400200000-Tickets.js';
 import { TicketEventsInbox1795400300000 } from '../../migrations/1795400300000-TicketEventsInbox.js';
+import { ClockFingerprints1795400500000 } from '../../migrations/1795400500000-ClockFingerprints.js';
 import { ensureDatabaseExists } from '../../src/database/ensure-database.js';
 import { IntegrationEntity } from '../../src/integrations/integration.entity.js';
 import { TicketClockEntity } from '../../src/tickets/entities/ticket-clock.entity.js';
@@ -22,7 +23,12 @@ describe('tickets migration matches the entities', () => {
       type: 'postgres',
       url,
       entities: [IntegrationEntity, TicketEntity, TicketEventEntity, TicketClockEntity],
-      migrations: [IntegrationsInbox1795400100000, Tickets1795400200000, TicketEventsInbox1795400300000],
+      migrations: [
+        IntegrationsInbox1795400100000,
+        Tickets1795400200000,
+        TicketEventsInbox1795400300000,
+        ClockFingerprints1795400500000,
+      ],
       synchronize: false,
     });
     await dataSource.initialize();
@@ -42,6 +48,7 @@ describe('tickets migration matches the entities', () => {
   });
 
   it('migrates down cleanly', async () => {
+    await dataSource.undoLastMigration(); // the clock fingerprints
     await dataSource.undoLastMigration(); // the inbox index
     const index = await dataSource.query(`SELECT to_regclass('idx_ticket_events_inbox') AS i`);
     expect(index[0].i).toBeNull();

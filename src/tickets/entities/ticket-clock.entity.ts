@@ -100,4 +100,8 @@ export class TicketClockEntity {
 
   @Column({ name: 'evaluated_at', type: 'timestamptz' })
   evaluatedAt: Date;
+
+  /** Digest of the decided values (clock-fingerprint.ts); unchanged clocks are not rewritten. */
+  @Column({ name: 'fingerprint', type: 'varchar', length: 32, nullable: true })
+  fingerprint: string | null;
 }
