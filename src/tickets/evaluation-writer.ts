@@ -44,21 +44,20 @@ export class EvaluationWriter {
       [ticketIds],
     );
     const before = new Map(stored.map((c) => [clockKey(c.ticket_id, c.metric, c.cycle), c]));
+    const evaluatedAt = new Map(sorted.map((e) => [e.ticketId, new Date(e.evaluatedAt).toISOString()]));
     const changed = [];
     for (const e of sorted) {
-      const evaluatedAt = new Date(e.evaluatedAt).toISOString();
       for (const c of e.clocks) {
         const key = clockKey(e.ticketId, c.metric, c.cycle);
         const fingerprint = clockFingerprint(c);
         const previous = before.get(key);
         before.delete(key);
         if (previous?.fingerprint === fingerprint) continue;
-        changed.push({ ...c, fingerprint, ticket_id: e.ticketId, evaluated_at: evaluatedAt });
+        changed.push({ ...c, fingerprint, ticket_id: e.ticketId, evaluated_at: evaluatedAt.get(e.ticketId) });
       }
     }
     // What is left was stored before and is not produced any more.
     const vanished = [...before.values()].filter((c) => c.state !== 'not_applicable');
-    const evaluatedAt = new Map(sorted.map((e) => [e.ticketId, new Date(e.evaluatedAt).toISOString()]));
     const tickets = sorted.map((e) => ({
       ticket_id: e.ticketId,
       evaluated_at: evaluatedAt.get(e.ticketId),
