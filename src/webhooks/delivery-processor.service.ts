@@ -149,10 +149,9 @@ export class DeliveryProcessor {
       }
     }
     // Dead letters first: they need no ticket work, and must not wait on (or fail with) the others.
-    await this.record(outcomes);
-    // Processed deliveries are marked so by the ingest transaction itself; only failures remain to record.
+    await this.recordFailures(outcomes);
     const ingested = await this.ingestIsolated(prepared, rebuild);
-    await this.record(ingested.filter((o) => o.result !== 'processed'));
+    await this.recordFailures(ingested);
     return [...outcomes, ...ingested];
   }
 
@@ -223,31 +222,24 @@ export class DeliveryProcessor {
     return { id: row.id, result: 'failed', error: message, attempts: row.attempts };
   }
 
-  /** One statement per kind: processed rows, and failed/dead rows with their errors. */
-  private async record(outcomes: DeliveryOutcome[]): Promise<void> {
-    const done = outcomes.filter((o) => o.result === 'processed').map((o) => o.id);
+  /**
+   * Failed and dead deliveries with their errors, in one statement. Processed ones need nothing here:
+   * the ingest transaction marked them in its own commit.
+   */
+  private async recordFailures(outcomes: DeliveryOutcome[]): Promise<void> {
     const bad = outcomes.filter((o) => o.result !== 'processed');
-    if (done.length > 0) {
-      await pgPool(this.dataSource).query(
-        `UPDATE inbox_deliveries
-            SET status = 'processed', processed_at = now(), updated_at = now(), last_error = NULL
-          WHERE id = ANY($1::bigint[])`,
-        [done],
-      );
-    }
-    if (bad.length > 0) {
-      await pgPool(this.dataSource).query(
-        `UPDATE inbox_deliveries AS d
-            SET status = u.status, last_error = u.error, updated_at = now()
-           FROM unnest($1::bigint[], $2::varchar[], $3::text[]) AS u(id, status, error)
-          WHERE d.id = u.id`,
-        [
-          bad.map((o) => o.id),
-          bad.map((o) => o.result),
-          bad.map((o) => ('error' in o ? o.error : '').slice(0, 2000)),
-        ],
-      );
-    }
+    if (bad.length === 0) return;
+    await pgPool(this.dataSource).query(
+      `UPDATE inbox_deliveries AS d
+          SET status = u.status, last_error = u.error, updated_at = now()
+         FROM unnest($1::bigint[], $2::varchar[], $3::text[]) AS u(id, status, error)
+        WHERE d.id = u.id`,
+      [
+        bad.map((o) => o.id),
+        bad.map((o) => o.result),
+        bad.map((o) => ('error' in o ? o.error : '').slice(0, 2000)),
+      ],
+    );
   }
 }
 
