@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { createApp, prepareInfrastructure } from '../../src/bootstrap.js';
 import { type AppConfig, loadConfig } from '../../src/config/app-config.js';
+import { testDatabasePrefix, testQueuePrefix } from './test-run.js';
 
 const ADMIN_URL = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -18,7 +19,7 @@ export interface TestApp {
 /** A database URL for a brand-new, uniquely named database (created on first use by prepareInfrastructure). */
 export function freshDatabaseUrl(label = 'e2e'): string {
   const url = new URL(ADMIN_URL);
-  url.pathname = `/sla_test_${label}_${randomBytes(4).toString('hex')}`;
+  url.pathname = `/${testDatabasePrefix()}${label}_${randomBytes(4).toString('hex')}`;
   return url.toString();
 }
 
@@ -43,7 +44,7 @@ export async function startTestApp(overrides: Partial<AppConfig> = {}): Promise<
     ...loadConfig({ ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'error' }),
     DATABASE_URL: databaseUrl,
     DATABASE_POOL_SIZE: 4,
-    QUEUE_PREFIX: `test${randomBytes(4).toString('hex')}`,
+    QUEUE_PREFIX: `${testQueuePrefix()}${randomBytes(4).toString('hex')}`,
     ENCRYPTION_KEY: randomBytes(32).toString('hex'),
     ...overrides,
   };
