@@ -4,6 +4,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { Redis } from 'ioredis';
 import { AppModule } from './app.module.js';
 import { setupOpenApi } from './common/openapi.js';
+import { webhookPathItem } from './webhooks/webhook-openapi.js';
 import type { AppConfig } from './config/app-config.js';
 import { redisConnectionOptions } from './common/redis-connection.js';
 import { ensureDatabaseExists, redactUrl } from './database/ensure-database.js';
@@ -68,7 +69,7 @@ export async function createApp(
     bufferLogs: false,
   });
   app.enableShutdownHooks();
-  setupOpenApi(app);
+  setupOpenApi(app, { '/webhooks/{integrationId}': webhookPathItem() });
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return app;

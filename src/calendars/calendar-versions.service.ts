@@ -48,6 +48,11 @@ export class CalendarVersionsService {
     return version;
   }
 
+  /** Drops a calendar's whole history (only for a calendar no clock ever ran in). */
+  async removeAll(tx: EntityManager, calendarId: string): Promise<void> {
+    await tx.delete(CalendarVersionEntity, { calendarId });
+  }
+
   /** calendarId → current version number, for the given calendars. */
   async currentVersions(tx: EntityManager, ids: readonly string[]): Promise<Map<string, number>> {
     if (ids.length === 0) return new Map();

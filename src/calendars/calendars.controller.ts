@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Put, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
@@ -38,14 +38,18 @@ export class CalendarsController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'List calendars (the built-in 24/7 calendar "24x7" is implicit and not listed)' })
+  @ApiOperation({
+    summary: 'List calendars: the built-in 24/7 calendar "24x7" first, then the stored ones by id',
+  })
   @ApiZodResponse(200, z.array(calendarSchema))
   list(): Promise<CalendarDto[]> {
     return this.calendars.list();
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'Get one calendar, with its version history' })
+  @ApiOperation({
+    summary: 'Get one calendar, with its version history ("24x7" is the built-in 24/7 calendar)',
+  })
   @ApiZodResponse(200, calendarDetailSchema, { errors: [404] })
   get(@Param('id') id: string): Promise<CalendarDetailDto> {
     return this.calendars.get(id);
@@ -78,5 +82,16 @@ export class CalendarsController {
     @Body(new ZodValidationPipe(importHolidaysSchema)) body: ImportHolidaysBody,
   ): Promise<HolidayImportResult> {
     return this.calendars.importHolidays(id, body);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({
+    summary:
+      'Delete a calendar with its versions (409 while a current policy counts in it or a clock ran in it; 24x7 is built in)',
+  })
+  @ApiZodResponse(204, z.null(), { description: 'Deleted', errors: [404, 409] })
+  async remove(@Param('id') id: string): Promise<void> {
+    await this.calendars.remove(id);
   }
 }

@@ -96,6 +96,7 @@ export const calendarSchema = z.object({
   version: z
     .int()
     .describe('Current version: every change (PUT, holiday import) is a new one; stopped clocks keep theirs'),
+  builtIn: z.boolean().describe('true for "24x7", the built-in around-the-clock calendar (read-only)'),
   createdAt: instantSchema,
   updatedAt: instantSchema,
 });

@@ -1,8 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, In, Repository } from 'typeorm';
-import { ConflictError, NotFoundError, ValidationError } from '../common/errors.js';
-import { importPublicHolidays, validateCalendarDefinition } from '../engine/calendar/index.js';
+import { ConflictError, InUseError, NotFoundError, ValidationError } from '../common/errors.js';
+import { calendarReferences, describeReferences } from '../policies/config-core/config-references.js';
+import {
+  alwaysOpenCalendar,
+  importPublicHolidays,
+  validateCalendarDefinition,
+} from '../engine/calendar/index.js';
 import { ALWAYS_OPEN_CALENDAR_ID, type CalendarDefinition, type HolidayDefinition } from '../engine/types.js';
 import { ConfigChangesService } from '../policies/config-core/config-changes.service.js';
 import { canonicalJson } from '../policies/config-core/canonical-json.js';
@@ -30,14 +35,19 @@ export class CalendarsService {
     private readonly changes: ConfigChangesService,
   ) {}
 
+  /** The built-in 24/7 calendar first, then the stored ones by id. */
   async list(): Promise<CalendarDto[]> {
     const rows = await this.calendars.find({ order: { id: 'ASC' } });
     const ids = rows.map((row) => row.id);
     const versions = await this.versions.currentVersions(this.calendars.manager, ids);
-    return rows.map((row) => toCalendarDto(row, versions.get(row.id) ?? 0));
+    return [
+      BUILT_IN_ALWAYS_OPEN_SUMMARY,
+      ...rows.map((row) => toCalendarDto(row, versions.get(row.id) ?? 0)),
+    ];
   }
 
   async get(id: string): Promise<CalendarDetailDto> {
+    if (id === ALWAYS_OPEN_CALENDAR_ID) return BUILT_IN_ALWAYS_OPEN;
     return this.detail(this.calendars.manager, await this.find(this.calendars.manager, id));
   }
 
@@ -100,6 +110,30 @@ export class CalendarsService {
     });
   }
 
+  /**
+   * Deletes a calendar with its versions, when no current policy counts in it and no clock ever ran in it (a stopped
+   * clock keeps the calendar version it was judged under, so such a calendar stays for the record).
+   */
+  async remove(id: string): Promise<void> {
+    if (id === ALWAYS_OPEN_CALENDAR_ID) {
+      throw new ConflictError(`The calendar "${id}" is built in and cannot be deleted.`);
+    }
+    await this.changes.write('calendar', async (tx) => {
+      await this.find(tx, id);
+      const references = await calendarReferences(tx, id);
+      if (Object.keys(references).length > 0) {
+        throw new InUseError(
+          `Calendar "${id}" is still used by ${describeReferences(references)}. Point the policies' targets at ` +
+            'another calendar; a calendar that clocks ran in is kept for their record.',
+          references,
+        );
+      }
+      await this.versions.removeAll(tx, id);
+      await tx.delete(CalendarEntity, { id });
+      return { value: undefined, changedId: id };
+    });
+  }
+
   /** The ids among `ids` that are neither stored calendars nor the implicit 24/7 one (for policy targets). */
   async missing(ids: readonly string[], tx: EntityManager = this.calendars.manager): Promise<string[]> {
     const wanted = [...new Set(ids)].filter((id) => id !== ALWAYS_OPEN_CALENDAR_ID);
@@ -119,6 +153,26 @@ export class CalendarsService {
     return row;
   }
 }
+
+/**
+ * The calendar every target without a calendarId counts in: around the clock, business days in UTC. It is built
+ * into the engine (never stored, never changes), and shown here so that "24x7" in a policy can be looked up.
+ */
+const BUILT_IN_SINCE = new Date(0).toISOString();
+const BUILT_IN_ALWAYS_OPEN: CalendarDetailDto = {
+  id: ALWAYS_OPEN_CALENDAR_ID,
+  name: '24/7 (built in)',
+  timeZone: alwaysOpenCalendar.timeZone,
+  alwaysOpen: true,
+  weekly: [],
+  holidays: [],
+  version: 1,
+  builtIn: true,
+  createdAt: BUILT_IN_SINCE,
+  updatedAt: BUILT_IN_SINCE,
+  versions: [{ version: 1, name: '24/7 (built in)', validFrom: BUILT_IN_SINCE, validTo: null }],
+};
+const { versions: _history, ...BUILT_IN_ALWAYS_OPEN_SUMMARY } = BUILT_IN_ALWAYS_OPEN;
 
 export function toCalendarDefinition(
   row: Pick<CalendarEntity, 'id' | 'timeZone' | 'alwaysOpen' | 'weekly' | 'holidays'>,
@@ -141,6 +195,7 @@ export function toCalendarDto(row: CalendarEntity, version: number): CalendarDto
     weekly: row.weekly,
     holidays: row.holidays,
     version,
+    builtIn: false,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };

@@ -36,6 +36,13 @@ export class ConflictError extends DomainError {
   }
 }
 
+/** A resource that something else still refers to: the message names what, and how to free it. */
+export class InUseError extends DomainError {
+  constructor(message: string, references: Record<string, number>) {
+    super(409, 'in_use', message, { references });
+  }
+}
+
 export class UnauthorizedError extends DomainError {
   constructor(code: string, message: string) {
     super(401, code, message);

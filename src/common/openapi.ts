@@ -1,13 +1,20 @@
 import { applyDecorators, type INestApplication } from '@nestjs/common';
-import { ApiBody, ApiResponse, DocumentBuilder, type SchemaObject, SwaggerModule } from '@nestjs/swagger';
+import {
+  ApiBody,
+  ApiResponse,
+  DocumentBuilder,
+  type OpenAPIObject,
+  type SchemaObject,
+  SwaggerModule,
+} from '@nestjs/swagger';
 import { z } from 'zod';
-import { webhookPathItem } from '../webhooks/webhook-openapi.js';
 
 /**
  * OpenAPI for the whole API: the UI at /docs and the document at /docs-json. Bodies and responses are described by
  * the same zod schemas that validate them (converted with `z.toJSONSchema`), so the docs cannot drift from the code.
+ * `extraPaths` describes routes that Nest's scanner does not see (plain Fastify routes such as the webhook).
  */
-export function setupOpenApi(app: INestApplication): void {
+export function setupOpenApi(app: INestApplication, extraPaths: OpenAPIObject['paths'] = {}): void {
   const config = new DocumentBuilder()
     .setTitle('SLA Tracker')
     .setDescription(
@@ -17,7 +24,7 @@ export function setupOpenApi(app: INestApplication): void {
     .build();
   const document = () => {
     const doc = SwaggerModule.createDocument(app, config);
-    doc.paths['/webhooks/{integrationId}'] = webhookPathItem();
+    Object.assign(doc.paths, extraPaths);
     return doc;
   };
   SwaggerModule.setup('docs', app, document, {

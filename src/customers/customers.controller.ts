@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Put, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
@@ -75,5 +75,19 @@ export class CustomersController {
     const { customer, created } = await this.customers.put(id, body);
     if (created) void reply.status(201);
     return customer;
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({
+    summary: "Remove one customer's mapping: the global one, or with ?integrationId= that integration's",
+  })
+  @ApiQuery({ name: 'integrationId', required: false, type: String })
+  @ApiZodResponse(204, z.null(), { description: 'Deleted', errors: [400, 404] })
+  async remove(
+    @Param('id') id: string,
+    @Query(new ZodValidationPipe(customerQuerySchema)) query: CustomerQuery,
+  ): Promise<void> {
+    await this.customers.remove(id, query.integrationId);
   }
 }

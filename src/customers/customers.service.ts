@@ -72,6 +72,16 @@ export class CustomersService {
     });
   }
 
+  /** Removes one mapping (the global one, or the integration's); its customer's tickets fall back to the default tier. */
+  async remove(customerId: string, integrationId?: string | null): Promise<void> {
+    await this.changes.write('customer', async (tx) => {
+      const row = await findMapping(tx, customerId, integrationId ?? null);
+      if (!row) throw new NotFoundError('Customer', describe(customerId, integrationId ?? null));
+      await tx.delete(CustomerEntity, { id: row.id });
+      return { value: undefined, changedId: customerId };
+    });
+  }
+
   private async assertTierExists(tx: EntityManager, tier: string): Promise<void> {
     const missing = await this.tiers.missing([tier], tx);
     if (missing.length > 0) throw new UnknownReferenceError('tier', missing, 'The customer mapping');

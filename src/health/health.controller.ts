@@ -6,10 +6,12 @@ import {
   HealthIndicatorService,
   TypeOrmHealthIndicator,
 } from '@nestjs/terminus';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Redis } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { redisConnectionOptions } from '../common/redis-connection.js';
 
+@ApiTags('health')
 @Controller('health')
 export class HealthController {
   private readonly redis: Redis;
@@ -28,6 +30,7 @@ export class HealthController {
   }
 
   @Get()
+  @ApiOperation({ summary: 'PostgreSQL and Redis reachability: 200 when both are up, 503 otherwise' })
   @HealthCheck()
   check() {
     return this.health.check([

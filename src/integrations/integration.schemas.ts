@@ -76,18 +76,29 @@ export const updateIntegrationSchema = z
 export type UpdateIntegrationInput = z.infer<typeof updateIntegrationSchema>;
 
 /** What the API shows of an integration: never a secret, only whether one is set. */
-export interface IntegrationView {
-  id: string;
-  name: string;
-  provider: string;
-  webhookPath: string;
-  hasSecret: boolean;
-  hasBasicAuth: boolean;
-  basicAuthUsername: string | null;
-  hasSecretHeader: boolean;
-  secretHeaderName: string | null;
-  mapping: unknown;
-  replayWindowSeconds: number | null;
-  createdAt: string;
-  updatedAt: string;
-}
+export const integrationViewSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  provider: z.enum(PROVIDERS),
+  webhookPath: z.string().describe('Where the helpdesk posts: POST <this path>'),
+  hasSecret: z.boolean(),
+  hasBasicAuth: z.boolean(),
+  basicAuthUsername: z.string().nullable(),
+  hasSecretHeader: z.boolean(),
+  secretHeaderName: z.string().nullable(),
+  mapping: mappingSchema,
+  replayWindowSeconds: z.int().nullable().describe('null: the WEBHOOK_REPLAY_WINDOW_SECONDS default'),
+  createdAt: z.string().meta({ format: 'date-time' }),
+  updatedAt: z.string().meta({ format: 'date-time' }),
+});
+export type IntegrationView = z.infer<typeof integrationViewSchema>;
+
+export const deleteIntegrationQuerySchema = z
+  .object({
+    purge: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true')
+      .describe('true: also delete its tickets, clocks and stored deliveries'),
+  })
+  .strict();

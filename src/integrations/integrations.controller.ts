@@ -1,20 +1,32 @@
-import { Body, Controller, Get, Param, Post, Put } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import { ApiZodBody, ApiZodResponse } from '../common/openapi.js';
 import { ZodValidationPipe } from '../common/zod-validation.pipe.js';
 import {
   type CreateIntegrationInput,
   createIntegrationSchema,
+  deleteIntegrationQuerySchema,
   type IntegrationView,
+  integrationViewSchema,
   type UpdateIntegrationInput,
   updateIntegrationSchema,
 } from './integration.schemas.js';
 import { IntegrationsService } from './integrations.service.js';
 
 /** Admin API for helpdesk integrations. Responses say whether secrets are set, never what they are. */
+@ApiTags('integrations')
 @Controller('integrations')
 export class IntegrationsController {
   constructor(private readonly integrations: IntegrationsService) {}
 
   @Post()
+  @ApiOperation({
+    summary:
+      'Connect a helpdesk: its webhook URL is /webhooks/<id> (id optional: a slug of the name is generated)',
+  })
+  @ApiZodBody(createIntegrationSchema)
+  @ApiZodResponse(201, integrationViewSchema, { description: 'Created', errors: [400, 409] })
   create(
     @Body(new ZodValidationPipe(createIntegrationSchema)) body: CreateIntegrationInput,
   ): Promise<IntegrationView> {
@@ -22,20 +34,45 @@ export class IntegrationsController {
   }
 
   @Get()
+  @ApiOperation({ summary: 'List integrations (secrets are never shown, only whether they are set)' })
+  @ApiZodResponse(200, z.array(integrationViewSchema))
   list(): Promise<IntegrationView[]> {
     return this.integrations.list();
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'Get one integration' })
+  @ApiZodResponse(200, integrationViewSchema, { errors: [404] })
   get(@Param('id') id: string): Promise<IntegrationView> {
     return this.integrations.get(id);
   }
 
   @Put(':id')
+  @ApiOperation({
+    summary:
+      'Change an integration: fields given replace, absent ones stay; a credential set to null is removed',
+  })
+  @ApiZodBody(updateIntegrationSchema)
+  @ApiZodResponse(200, integrationViewSchema, { errors: [400, 404] })
   update(
     @Param('id') id: string,
     @Body(new ZodValidationPipe(updateIntegrationSchema)) body: UpdateIntegrationInput,
   ): Promise<IntegrationView> {
     return this.integrations.update(id, body);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({
+    summary: 'Delete an integration (409 while it has tickets or stored deliveries, unless ?purge=true)',
+  })
+  @ApiQuery({ name: 'purge', required: false, enum: ['true', 'false'] })
+  @ApiZodResponse(204, z.null(), { description: 'Deleted', errors: [400, 404, 409] })
+  async remove(
+    @Param('id') id: string,
+    @Query(new ZodValidationPipe(deleteIntegrationQuerySchema))
+    query: z.infer<typeof deleteIntegrationQuerySchema>,
+  ): Promise<void> {
+    await this.integrations.remove(id, query.purge);
   }
 }

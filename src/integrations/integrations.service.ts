@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
 import type { Repository } from 'typeorm';
-import { ConflictError, NotFoundError } from '../common/errors.js';
+import { ConflictError, InUseError, NotFoundError } from '../common/errors.js';
 import { IntegrationEntity } from './integration.entity.js';
 import type {
   CreateIntegrationInput,
@@ -79,6 +79,39 @@ export class IntegrationsService {
     await this.repo.save(entity);
     this.settings.invalidate(id);
     return toView(await this.getEntity(id));
+  }
+
+  /**
+   * Deletes an integration. Its tickets (with their events and clocks) and stored deliveries go with it, so that is
+   * refused with a 409 unless the caller says `purge`; an integration that never received anything just goes.
+   */
+  async remove(id: string, purge: boolean): Promise<void> {
+    await this.repo.manager.transaction(async (tx) => {
+      // Locked, so that no delivery is stored for it between the count and the delete.
+      const entity = await tx.findOne(IntegrationEntity, {
+        where: { id },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (!entity) throw new NotFoundError('Integration', id);
+      const [row] = (await tx.query(
+        `SELECT (SELECT count(*) FROM tickets WHERE integration_id = $1)::int AS "tickets",
+                (SELECT count(*) FROM inbox_deliveries WHERE integration_id = $1)::int AS "stored deliveries"`,
+        [id],
+      )) as Array<Record<string, number>>;
+      const references = Object.fromEntries(Object.entries(row).filter(([, n]) => n > 0));
+      if (!purge && Object.keys(references).length > 0) {
+        const what = Object.entries(references)
+          .map(([k, n]) => `${n} ${k}`)
+          .join(' and ');
+        throw new InUseError(
+          `Integration "${id}" has ${what}. DELETE /integrations/${id}?purge=true deletes them with it; ` +
+            'to stop intake but keep the history, remove its credentials instead.',
+          references,
+        );
+      }
+      await tx.delete(IntegrationEntity, { id });
+    });
+    this.settings.invalidate(id);
   }
 
   private async getEntity(id: string): Promise<IntegrationEntity> {

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Put, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
@@ -81,5 +81,15 @@ export class PoliciesController {
     const { policy, created } = await this.policies.put(id, body);
     if (created) void reply.status(201);
     return policy;
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({
+    summary: 'Delete a policy with its versions (409 once a clock ran under it: deactivate it instead)',
+  })
+  @ApiZodResponse(204, z.null(), { description: 'Deleted', errors: [404, 409] })
+  async remove(@Param('id') id: string): Promise<void> {
+    await this.policies.remove(id);
   }
 }

@@ -2,11 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, IsNull, Not, Repository } from 'typeorm';
 import { CalendarsService } from '../calendars/calendars.service.js';
-import { ConflictError, NotFoundError } from '../common/errors.js';
+import { ConflictError, InUseError, NotFoundError } from '../common/errors.js';
 import type { MetricTargets, Priority } from '../engine/types.js';
 import { TiersService } from '../tiers/tiers.service.js';
 import { canonicalJson } from './config-core/canonical-json.js';
 import { ConfigChangesService } from './config-core/config-changes.service.js';
+import { describeReferences, policyReferences } from './config-core/config-references.js';
 import { newConfigId } from './config-core/config-id.schema.js';
 import { UnknownReferenceError } from './config-core/unknown-reference.error.js';
 import type {
@@ -66,6 +67,27 @@ export class PoliciesService {
       return { value: undefined, changedId: id };
     });
     return this.get(id);
+  }
+
+  /**
+   * Deletes a policy and its versions when no clock ever ran under it. Clocks record the policy version they ran
+   * under, so a policy with history is deactivated instead (its clocks become not_applicable, SEMANTICS 20).
+   */
+  async remove(id: string): Promise<void> {
+    await this.changes.write('policy', async (tx) => {
+      if (!(await tx.existsBy(PolicyEntity, { id }))) throw new NotFoundError('Policy', id);
+      const references = await policyReferences(tx, id);
+      if (Object.keys(references).length > 0) {
+        throw new InUseError(
+          `Policy "${id}" has ${describeReferences(references)} that ran under it, which keep its versions for the ` +
+            `record. Deactivate it instead: PUT /policies/${id} with "active": false.`,
+          references,
+        );
+      }
+      await tx.delete(PolicyVersionEntity, { policyId: id });
+      await tx.delete(PolicyEntity, { id });
+      return { value: undefined, changedId: id };
+    });
   }
 
   /** Create-or-replace: writes version 1, or the next version; an identical body writes nothing. */

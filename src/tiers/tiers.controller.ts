@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Put, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
@@ -58,5 +58,16 @@ export class TiersController {
     const { tier, created } = await this.tiers.put(id, body);
     if (created) void reply.status(201);
     return tier;
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({
+    summary:
+      'Delete a tier (409 while customer mappings, current policies or open tickets use it, or while it is the default)',
+  })
+  @ApiZodResponse(204, z.null(), { description: 'Deleted', errors: [404, 409] })
+  async remove(@Param('id') id: string): Promise<void> {
+    await this.tiers.remove(id);
   }
 }

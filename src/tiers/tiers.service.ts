@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, In, Repository } from 'typeorm';
-import { ConflictError, NotFoundError } from '../common/errors.js';
+import { ConflictError, InUseError, NotFoundError } from '../common/errors.js';
+import { describeReferences, tierReferences } from '../policies/config-core/config-references.js';
 import { ConfigChangesService } from '../policies/config-core/config-changes.service.js';
 import { TierEntity } from './tier.entity.js';
 import type { CreateTierBody, TierBody, TierDto } from './tiers.schemas.js';
@@ -42,6 +43,29 @@ export class TiersService {
         return { value: { tier: toTierDto(existing), created: false }, changedId: null };
       const saved = await this.save(tx, existing ?? tx.create(TierEntity, { id }), body);
       return { value: { tier: toTierDto(saved), created: !existing }, changedId: id };
+    });
+  }
+
+  /** Deletes a tier that nothing refers to any more (customer mappings, current policies, open tickets). */
+  async remove(id: string): Promise<void> {
+    await this.changes.write('tier', async (tx) => {
+      const tier = await tx.findOneBy(TierEntity, { id });
+      if (!tier) throw new NotFoundError('Tier', id);
+      const references = await tierReferences(tx, id);
+      if (Object.keys(references).length > 0) {
+        throw new InUseError(
+          `Tier "${id}" is still used by ${describeReferences(references)}. Move the customers to another tier ` +
+            "(PUT /customers/:id), remove the tier from the policies' conditions, and let open tickets close first.",
+          references,
+        );
+      }
+      if (tier.isDefault && (await tx.count(TierEntity)) > 1) {
+        throw new ConflictError(
+          `Tier "${id}" is the default tier. Make another tier the default (PUT /tiers/:id with "isDefault": true) first.`,
+        );
+      }
+      await tx.delete(TierEntity, { id });
+      return { value: undefined, changedId: id };
     });
   }
 

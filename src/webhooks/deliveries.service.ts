@@ -3,20 +3,24 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
 import { Brackets, type Repository } from 'typeorm';
 import { ConflictError, NotFoundError } from '../common/errors.js';
-import { type DeliveryStatus, InboxDeliveryEntity } from './inbox-delivery.entity.js';
+import { z } from 'zod';
+import { DELIVERY_STATUSES, type DeliveryStatus, InboxDeliveryEntity } from './inbox-delivery.entity.js';
 import { IngestEnqueuer } from './ingest-enqueuer.js';
 
-export interface DeliveryView {
-  id: string;
-  integrationId: string;
-  deliveryKey: string;
-  receivedAt: string;
-  status: DeliveryStatus;
-  attempts: number;
-  lastError: string | null;
-  processedAt: string | null;
-  bodyBytes: number;
-}
+export const deliveryViewSchema = z.object({
+  id: z.string().describe('Inbox id; newer deliveries have larger ids'),
+  integrationId: z.string(),
+  deliveryKey: z
+    .string()
+    .describe("What duplicates are recognised by: the provider's delivery id, or a body hash"),
+  receivedAt: z.string().meta({ format: 'date-time' }),
+  status: z.enum(DELIVERY_STATUSES),
+  attempts: z.int(),
+  lastError: z.string().nullable().describe('Why the last attempt failed (dead letters say what to fix)'),
+  processedAt: z.string().meta({ format: 'date-time' }).nullable(),
+  bodyBytes: z.int(),
+});
+export type DeliveryView = z.infer<typeof deliveryViewSchema>;
 
 export interface DeliveryQuery {
   status?: DeliveryStatus;

@@ -7,8 +7,7 @@ type PathItem = OpenAPIObject['paths'][string];
 
 /**
  * The webhook route is a plain Fastify route (no Nest pipeline on the hot path), so Nest's scanner does not see
- * it; this describes it for the OpenAPI document by hand. A function, because common/openapi.ts imports it
- * while this module uses that one's helpers.
+ * it; this describes it for the OpenAPI document by hand (bootstrap passes it to setupOpenApi).
  */
 export const webhookPathItem = (): PathItem => ({
   post: {

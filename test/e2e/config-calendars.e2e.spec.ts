@@ -37,7 +37,7 @@ describe('/calendars', () => {
     expect(created.body).toMatchObject({ ...body, alwaysOpen: false });
     expect((await http.get('/calendars/berlin-office').expect(200)).body).toEqual(created.body);
     const list = await http.get('/calendars').expect(200);
-    expect(list.body.map((c: { id: string }) => c.id)).toEqual(['berlin-office']);
+    expect(list.body.map((c: { id: string }) => c.id)).toEqual(['24x7', 'berlin-office']);
   });
 
   it('generates a UUID id when none is given, and accepts a 24/7 calendar without intervals', async () => {

@@ -58,6 +58,36 @@ describe('OpenAPI', () => {
     ]);
   });
 
+  it('gives every operation a summary, every body-taking operation its body, and deletes their 409', async () => {
+    const res = await request(t.app.getHttpServer()).get('/docs-json').expect(200);
+    const withoutBody = new Set(['POST /webhooks/deliveries/{id}/retry']);
+    const deletes: string[] = [];
+    for (const [path, item] of Object.entries<
+      Record<string, { summary?: string; requestBody?: unknown; responses: object }>
+    >(res.body.paths)) {
+      for (const [method, operation] of Object.entries(item)) {
+        const name = `${method.toUpperCase()} ${path}`;
+        expect(operation.summary, name).toMatch(/\w{3}/);
+        if ((method === 'post' || method === 'put') && !withoutBody.has(name)) {
+          expect(operation.requestBody, name).toBeDefined();
+        }
+        if (method === 'delete') deletes.push(path);
+      }
+    }
+    expect(deletes.sort()).toEqual([
+      '/calendars/{id}',
+      '/customers/{id}',
+      '/integrations/{id}',
+      '/policies/{id}',
+      '/tiers/{id}',
+    ]);
+    const integration = res.body.paths['/integrations'].post;
+    expect(integration.requestBody.content['application/json'].schema.required).toEqual(
+      expect.arrayContaining(['name', 'provider']),
+    );
+    expect(res.body.paths['/integrations/{id}'].delete.responses).toHaveProperty(['409']);
+  });
+
   it('serves the UI at /docs', async () => {
     const res = await request(t.app.getHttpServer()).get('/docs').redirects(1);
     expect(res.status).toBe(200);
