@@ -20,6 +20,8 @@ import { TicketsWorkerModule } from './tickets/tickets-worker.module.js';
 import { IntegrationsModule } from './integrations/integrations.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
 import { WebhooksWorkerModule } from './webhooks/webhooks-worker.module.js';
+import { TimersModule } from './timers/timers.module.js';
+import { EscalationsModule } from './escalations/escalations.module.js';
 
 /**
  * The application, assembled for a process role: `api` serves HTTP, `worker` runs queue processors
@@ -40,8 +42,9 @@ export class AppModule {
       IntegrationsModule,
       WebhooksModule,
       TicketsApiModule,
+      EscalationsModule,
     ];
-    const workerModules: DynamicModule['imports'] = [WebhooksWorkerModule, TicketsWorkerModule];
+    const workerModules: DynamicModule['imports'] = [WebhooksWorkerModule, TicketsWorkerModule, TimersModule];
     return {
       module: AppModule,
       imports: [

@@ -29,6 +29,12 @@ const envSchema = z.object({
     .min(1024)
     .default(1024 * 1024),
   WEBHOOK_REPLAY_WINDOW_SECONDS: z.coerce.number().int().min(1).default(300),
+  /** Steps due within this long have a delayed job in Redis; later ones wait in PostgreSQL (tickets.next_step_at). */
+  TIMER_HORIZON_SECONDS: z.coerce.number().int().min(10).max(86_400).default(900),
+  /** How often one process moves steps into the horizon and repairs missing or overdue timers. */
+  TIMER_SCAN_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
+  /** A step recorded more than this after it fell due is marked late (downtime, backfill, an exceeded change). */
+  TIMER_LATE_AFTER_SECONDS: z.coerce.number().int().min(1).default(300),
 });
 
 export type AppConfig = z.infer<typeof envSchema>;

@@ -16,3 +16,4 @@ export {
   targetFor,
 } from './policy/select-policy.js';
 export { ticketFacts, type TicketFacts } from './policy/ticket-facts.js';
+export { clockSteps, planSteps, type ClockStep, type StepPlan } from './clock/steps.js';

@@ -30,6 +30,26 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly timerLateness = new Histogram({
+    name: 'sla_timer_lateness_seconds',
+    help: 'How long after its instant a warning or breach was recorded (timer-driven steps, not late ones)',
+    buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 60, 300],
+    registers: [this.registry],
+  });
+
+  readonly stepsRecorded = new Counter({
+    name: 'sla_steps_recorded_total',
+    help: 'Warnings and breaches recorded, by kind and status (recorded, skipped, withdrawn) and whether late',
+    labelNames: ['kind', 'status', 'late'] as const,
+    registers: [this.registry],
+  });
+
+  readonly timerRepairs = new Counter({
+    name: 'sla_timer_repairs_total',
+    help: 'Overdue timers the reconciler placed again (lost from Redis, or their run failed)',
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'sla_' });
   }

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import type { ClockStep } from '../engine/index.js';
 import { clockFingerprint } from './clock-fingerprint.js';
+import { type RecordedStep, StepRecorder } from './step-recorder.js';
 import { returnedRows } from './ticket-store.js';
 import type { ClockWriteRow, TicketSummary } from './timeline-mapping.js';
 
@@ -10,7 +12,18 @@ export interface TicketEvaluationWrite {
   evaluatedAt: number;
   configRevision: number;
   clocks: ClockWriteRow[];
+  /** Every clock's warning and breach steps (clockSteps), reached or not. */
+  steps: ClockStep[];
   summary: TicketSummary;
+}
+
+/** What one ticket's write did. */
+export interface WrittenTicket {
+  clockVersion: number;
+  /** When the timers should look at the ticket next (null: no step will fall due as things stand). */
+  nextStepAt: number | null;
+  /** The warnings and breaches this evaluation recorded, and the breaches it withdrew. */
+  steps: RecordedStep[];
 }
 
 /** A clock as stored before this write: enough to tell what changed and what vanished. */
@@ -32,13 +45,15 @@ interface StoredClock {
  */
 @Injectable()
 export class EvaluationWriter {
-  /** Returns each ticket's new clock_version. */
-  async write(em: EntityManager, evaluations: TicketEvaluationWrite[]): Promise<Map<string, number>> {
+  constructor(private readonly steps: StepRecorder) {}
+
+  async write(em: EntityManager, evaluations: TicketEvaluationWrite[]): Promise<Map<string, WrittenTicket>> {
     if (evaluations.length === 0) return new Map();
     const sorted = [...evaluations].sort((a, b) =>
       a.ticketId < b.ticketId ? -1 : a.ticketId > b.ticketId ? 1 : 0,
     );
     const ticketIds = sorted.map((e) => e.ticketId);
+    const plans = await this.steps.plan(em, sorted);
     const stored: StoredClock[] = await em.query(
       `SELECT ticket_id, metric, cycle, state, fingerprint FROM ticket_clocks WHERE ticket_id = ANY($1::uuid[])`,
       [ticketIds],
@@ -71,6 +86,7 @@ export class EvaluationWriter {
       created_at: e.summary.createdAt,
       last_event_at: e.summary.lastEventAt,
       next_deadline: e.summary.nextDeadline,
+      next_step_at: isoOrNull(plans.get(e.ticketId)?.nextAt ?? null),
     }));
     const rows = returnedRows<{ id: string; clock_version: number }>(
       await em.query(WRITE_SQL, [
@@ -83,8 +99,23 @@ export class EvaluationWriter {
         vanished.map((c) => evaluatedAt.get(c.ticket_id)),
       ]),
     );
-    return new Map(rows.map((r) => [r.id, r.clock_version]));
+    const versions = new Map(rows.map((r) => [r.id, r.clock_version]));
+    const recorded = await this.steps.record(em, plans, versions);
+    return new Map(
+      rows.map((r) => [
+        r.id,
+        {
+          clockVersion: r.clock_version,
+          nextStepAt: plans.get(r.id)?.nextAt ?? null,
+          steps: recorded.get(r.id) ?? [],
+        },
+      ]),
+    );
   }
+}
+
+function isoOrNull(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
 }
 
 function clockKey(ticketId: string, metric: string, cycle: number): string {
@@ -107,7 +138,7 @@ const WRITE_SQL = `
     SELECT * FROM jsonb_to_recordset($2::jsonb) AS s(
       ticket_id uuid, evaluated_at timestamptz, config_revision int, status text, priority text, tier text,
       policy_id text, policy_version int, removed text, created_at timestamptz, last_event_at timestamptz,
-      next_deadline timestamptz)
+      next_deadline timestamptz, next_step_at timestamptz)
   ), upserted AS (
     INSERT INTO ticket_clocks AS c (
       ticket_id, metric, cycle, state, policy_id, policy_version, calendar_id, time_zone, started_at, target_ms,
@@ -149,7 +180,8 @@ const WRITE_SQL = `
   UPDATE tickets t SET
     status = s.status, priority = s.priority, tier = s.tier, policy_id = s.policy_id,
     policy_version = s.policy_version, removed = s.removed, created_at = s.created_at,
-    last_event_at = s.last_event_at, next_deadline = s.next_deadline, config_revision = s.config_revision,
+    last_event_at = s.last_event_at, next_deadline = s.next_deadline, next_step_at = s.next_step_at,
+    config_revision = s.config_revision,
     evaluated_at = s.evaluated_at, updated_at = now(), clock_version = t.clock_version + 1
   FROM summary s
   WHERE t.id = ANY($3::uuid[]) AND t.id = s.ticket_id

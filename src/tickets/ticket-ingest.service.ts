@@ -4,11 +4,11 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { NotFoundError } from '../common/errors.js';
-import { evaluate } from '../engine/index.js';
+import { clockSteps, evaluate } from '../engine/index.js';
 import type { Priority } from '../engine/types.js';
 import { EvaluationConfigService, type EvaluationConfig } from '../policies/evaluation-config.service.js';
 import type { NormalisedEvent } from '../webhooks/providers/provider-adapter.js';
-import { EvaluationWriter, type TicketEvaluationWrite } from './evaluation-writer.js';
+import { EvaluationWriter, type TicketEvaluationWrite, type WrittenTicket } from './evaluation-writer.js';
 import {
   type BatchEventRow,
   type BatchTimelineRow,
@@ -118,7 +118,7 @@ export class TicketIngestService {
     ).catch((error: unknown) => {
       throw translateError(error, batches);
     });
-    for (const [ticketId, clockVersion] of outcome.versions) this.announce({ ticketId, clockVersion });
+    for (const [ticketId, written] of outcome.written) this.announce({ ticketId, ...written });
     // A config change that committed while this batch was evaluated may have run its re-evaluation scan
     // before these tickets were visible to it: catch up here rather than wait for the next event.
     const latest = await this.evaluationConfig.load();
@@ -134,7 +134,11 @@ export class TicketIngestService {
     configs: Map<string, EvaluationConfig>,
     replaceIds: string[],
     previous: TicketKey[],
-  ): Promise<{ results: IngestResult[]; versions: Map<string, number>; revisions: Map<string, number> }> {
+  ): Promise<{
+    results: IngestResult[];
+    written: Map<string, WrittenTicket>;
+    revisions: Map<string, number>;
+  }> {
     const keys = new Map<string, TicketKey>(
       previous.map((k) => [ticketKeyString(k.integrationId, k.externalId), k]),
     );
@@ -193,8 +197,8 @@ export class TicketIngestService {
       evaluations.push(this.evaluateTicket(ticketId, timeline, key.defaultPriority, config));
       revisions.set(ticketId, config.revision);
     }
-    const versions = await this.writer.write(em, evaluations);
-    return { results, versions, revisions };
+    const written = await this.writer.write(em, evaluations);
+    return { results, written, revisions };
   }
 
   /** Recomputes one ticket's clocks from its stored timeline under the current configuration. */
@@ -207,7 +211,7 @@ export class TicketIngestService {
    * (keyed by integration id).
    */
   async reevaluateWith(ticketId: string, configs: Map<string, Promise<EvaluationConfig>>): Promise<void> {
-    const clockVersion = await this.withRetry(() =>
+    const written = await this.withRetry(() =>
       this.dataSource.transaction(async (em) => {
         await this.store.keyedAccessOnly(em);
         const ticket = await this.store.lock(em, ticketId);
@@ -223,7 +227,7 @@ export class TicketIngestService {
         return (await this.writer.write(em, [evaluation])).get(ticketId) ?? null;
       }),
     );
-    if (clockVersion !== null) this.announce({ ticketId, clockVersion });
+    if (written !== null) this.announce({ ticketId, ...written });
   }
 
   /** The pure part: the engine over the sorted timeline, as rows to write. */
@@ -256,6 +260,7 @@ export class TicketIngestService {
       evaluatedAt: now,
       configRevision: config.revision,
       clocks: evaluation.clocks.map((clock) => toClockWriteRow(clock, zoneOf)),
+      steps: evaluation.clocks.flatMap(clockSteps),
       summary: summarise(evaluation, timeline),
     };
   }

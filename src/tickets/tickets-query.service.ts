@@ -4,6 +4,7 @@ import { In, type Repository } from 'typeorm';
 import { NotFoundError, ValidationError } from '../common/errors.js';
 import { type BusinessCalendar, type ClockState, METRICS } from '../engine/types.js';
 import { EvaluationConfigService } from '../policies/evaluation-config.service.js';
+import { clockLog, type ClockLogEntry, type ClockStepView } from './clock-log.js';
 import { type ClockDetailView, type ClockView, toClockDetailView, toClockView } from './clock-view.js';
 import { TicketClockEntity } from './entities/ticket-clock.entity.js';
 import { TicketEntity } from './entities/ticket.entity.js';
@@ -54,18 +55,57 @@ export class TicketsQueryService {
     private readonly evaluationConfig: EvaluationConfigService,
   ) {}
 
-  async getOne(integrationId: string, externalId: string): Promise<TicketView<ClockDetailView>> {
+  /** One ticket with every clock, each with its recorded warnings and breaches and its SLA event log. */
+  async getOne(
+    integrationId: string,
+    externalId: string,
+  ): Promise<TicketView<ClockDetailView & { steps: ClockStepView[]; log: ClockLogEntry[] }>> {
     const ticket = await this.tickets.findOneBy({ integrationId, externalId });
     if (!ticket) throw new NotFoundError('Ticket', `${integrationId}/${externalId}`);
-    const [rows, calendarOf] = await Promise.all([
+    const [rows, steps, calendarOf] = await Promise.all([
       this.clocks.findBy({ ticketId: ticket.id }),
+      this.steps(ticket.id),
       this.calendars(),
     ]);
     const now = Date.now();
     return toTicketView(
       ticket,
-      sortClocks(rows).map((row) => toClockDetailView(row, now, calendarOf)),
+      sortClocks(rows).map((row) => {
+        const view = toClockDetailView(row, now, calendarOf);
+        const own = steps.filter((s) => s.metric === row.metric && s.cycle === row.cycle).map((s) => s.view);
+        return { ...view, steps: own, log: clockLog(view, own) };
+      }),
     );
+  }
+
+  private async steps(
+    ticketId: string,
+  ): Promise<Array<{ metric: string; cycle: number; view: ClockStepView }>> {
+    const rows: Array<Record<string, unknown>> = await this.tickets.query(
+      `SELECT id, metric, cycle, step, kind, percent, status, due_at, detected_at, lateness_ms, late,
+              withdrawn_at, acknowledged_at, acknowledged_by
+       FROM sla_steps WHERE ticket_id = $1 ORDER BY due_at, id`,
+      [ticketId],
+    );
+    const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : null);
+    return rows.map((r) => ({
+      metric: r.metric as string,
+      cycle: r.cycle as number,
+      view: {
+        id: String(r.id),
+        step: r.step as string,
+        kind: r.kind as ClockStepView['kind'],
+        percent: (r.percent as number | null) ?? null,
+        status: r.status as ClockStepView['status'],
+        dueAt: iso(r.due_at)!,
+        detectedAt: iso(r.detected_at)!,
+        latenessMs: Number(r.lateness_ms),
+        late: r.late as boolean,
+        withdrawnAt: iso(r.withdrawn_at),
+        acknowledgedAt: iso(r.acknowledged_at),
+        acknowledgedBy: (r.acknowledged_by as string | null) ?? null,
+      },
+    }));
   }
 
   /**

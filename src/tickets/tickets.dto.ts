@@ -1,3 +1,4 @@
+import { CLOCK_LOG_EVENTS } from './clock-log.js';
 import { Duration } from 'luxon';
 import { z } from 'zod';
 import { instantSchema } from '../common/openapi.js';
@@ -94,7 +95,32 @@ const clockSummarySchema = z.object({
   warnings: z.array(z.object({ percent: z.number(), at: instantSchema })),
 });
 
+const clockStepSchema = z.object({
+  id: z.string().describe('The step record; for breaches, the id of /breaches/{id}'),
+  step: z.string().describe('warning-<percent> | breach'),
+  kind: z.enum(['warning', 'breach']),
+  percent: z.number().nullable(),
+  status: z
+    .enum(['recorded', 'skipped', 'withdrawn'])
+    .describe(
+      'skipped: reached together with a later step, only that one counts; withdrawn: undone by later history',
+    ),
+  dueAt: instantSchema,
+  detectedAt: instantSchema,
+  latenessMs: z.number(),
+  late: z.boolean(),
+  withdrawnAt: instantSchema.nullable(),
+  acknowledgedAt: instantSchema.nullable(),
+  acknowledgedBy: z.string().nullable(),
+});
+
 const clockDetailSchema = clockSummarySchema.extend({
+  steps: z.array(clockStepSchema).describe('Warnings and breaches recorded for this clock cycle'),
+  log: z
+    .array(z.object({ at: instantSchema, event: z.enum(CLOCK_LOG_EVENTS), detail: z.string().optional() }))
+    .describe(
+      'The SLA event log: started, paused, resumed, warned, breached, withdrawn, acknowledged, met …',
+    ),
   explanation: z
     .array(
       z.object({

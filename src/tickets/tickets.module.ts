@@ -9,6 +9,7 @@ import { EvaluationWriter } from './evaluation-writer.js';
 import { TicketEntity } from './entities/ticket.entity.js';
 import { TicketsQueue } from './reevaluation.queue.js';
 import { TicketIngestService } from './ticket-ingest.service.js';
+import { StepRecorder } from './step-recorder.js';
 import { TicketStore } from './ticket-store.js';
 
 /**
@@ -21,7 +22,7 @@ import { TicketStore } from './ticket-store.js';
     BullModule.registerQueue({ name: TicketsQueue.Reevaluate }),
     EvaluationConfigModule,
   ],
-  providers: [TicketStore, EvaluationWriter, TicketIngestService, ConfigChangeListener],
+  providers: [TicketStore, StepRecorder, EvaluationWriter, TicketIngestService, ConfigChangeListener],
   exports: [TicketIngestService, TypeOrmModule, BullModule, EvaluationConfigModule],
 })
 export class TicketsModule {}

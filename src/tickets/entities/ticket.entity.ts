@@ -10,6 +10,7 @@ import { IntegrationEntity } from '../../integrations/integration.entity.js';
 @Entity({ name: 'tickets' })
 @Unique('uq_tickets_integration_external', ['integrationId', 'externalId'])
 @Index('idx_tickets_queue', ['nextDeadline', 'id'])
+@Index('idx_tickets_next_step', ['nextStepAt'], { where: '"next_step_at" IS NOT NULL' })
 export class TicketEntity {
   @PrimaryGeneratedColumn('uuid', { name: 'id', primaryKeyConstraintName: 'pk_tickets' })
   id: string;
@@ -54,6 +55,10 @@ export class TicketEntity {
   /** Earliest deadline among clocks still counting (running, or running past the deadline); the queue sorts on it. */
   @Column({ name: 'next_deadline', type: 'timestamptz', nullable: true })
   nextDeadline: Date | null;
+
+  /** The earliest instant at which a clock reaches a warning or breach not yet recorded; the timers wake it then. */
+  @Column({ name: 'next_step_at', type: 'timestamptz', nullable: true })
+  nextStepAt: Date | null;
 
   /** Bumped on every evaluation, in the same transaction, so timers holding an older version know they are stale. */
   @Column({ name: 'clock_version', type: 'integer', default: 0 })

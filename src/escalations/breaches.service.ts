@@ -1,0 +1,121 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { ConflictError, NotFoundError } from '../common/errors.js';
+import type { AckBreachBody, BreachPage, BreachView, ListBreachesQuery } from './breaches.schemas.js';
+
+const COLUMNS = `s.id, s.ticket_id, t.integration_id, t.external_id, t.tier, t.priority, t.status AS ticket_status,
+  s.metric, s.cycle, s.deadline, s.detected_at, s.lateness_ms, s.late, s.policy_id, s.policy_version, s.status,
+  s.withdrawn_at, s.acknowledged_at, s.acknowledged_by`;
+
+/** Breaches as managers see them: newest first, filtered, and acknowledged once. */
+@Injectable()
+export class BreachesService {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async list(query: ListBreachesQuery): Promise<BreachPage> {
+    const params: unknown[] = [];
+    const param = (value: unknown) => `$${params.push(value)}`;
+    const where = [`s.kind = 'breach'`];
+    if (query.state === 'active') where.push(`s.status <> 'withdrawn'`);
+    if (query.state === 'withdrawn') where.push(`s.status = 'withdrawn'`);
+    if (query.metric) where.push(`s.metric = ${param(query.metric)}`);
+    if (query.tier) where.push(`t.tier = ${param(query.tier)}`);
+    if (query.priority) where.push(`t.priority = ${param(query.priority)}`);
+    if (query.integrationId) where.push(`t.integration_id = ${param(query.integrationId)}`);
+    if (query.acknowledged === 'true') where.push('s.acknowledged_at IS NOT NULL');
+    if (query.acknowledged === 'false') where.push('s.acknowledged_at IS NULL');
+    if (query.from) where.push(`s.deadline >= ${param(query.from)}`);
+    if (query.to) where.push(`s.deadline < ${param(query.to)}`);
+    if (query.cursor) where.push(`s.id < ${param(query.cursor)}::bigint`);
+    const rows: BreachRow[] = await this.dataSource.query(
+      `SELECT ${COLUMNS} FROM sla_steps s JOIN tickets t ON t.id = s.ticket_id
+       WHERE ${where.join(' AND ')} ORDER BY s.id DESC LIMIT ${param(query.limit + 1)}`,
+      params,
+    );
+    const page = rows.slice(0, query.limit).map(toBreachView);
+    return { items: page, nextCursor: rows.length > query.limit ? page[page.length - 1].id : null };
+  }
+
+  async get(id: string): Promise<BreachView> {
+    return toBreachView(await this.find(this.dataSource.manager, id));
+  }
+
+  /**
+   * Records who acknowledged a breach and when; the first acknowledgement stands (a repeat returns it unchanged).
+   * A withdrawn breach cannot be acknowledged: there is nothing left to own.
+   */
+  async acknowledge(id: string, body: AckBreachBody, by: string | null): Promise<BreachView> {
+    return this.dataSource.transaction(async (tx) => {
+      const row = await this.find(tx, id, true);
+      if (row.status === 'withdrawn')
+        throw new ConflictError(`Breach ${id} was withdrawn: later history showed the deadline was met.`);
+      if (row.acknowledged_at === null) {
+        await tx.query(
+          `UPDATE sla_steps SET acknowledged_at = clock_timestamp(), acknowledged_by = $2 WHERE id = $1`,
+          [id, body.by ?? by ?? 'unknown'],
+        );
+      }
+      return toBreachView(await this.find(tx, id));
+    });
+  }
+
+  private async find(manager: DataSource['manager'], id: string, lock = false): Promise<BreachRow> {
+    if (!/^\d{1,18}$/.test(id)) throw new NotFoundError('Breach', id);
+    const rows: BreachRow[] = await manager.query(
+      `SELECT ${COLUMNS} FROM sla_steps s JOIN tickets t ON t.id = s.ticket_id
+       WHERE s.id = $1 AND s.kind = 'breach' ${lock ? 'FOR UPDATE OF s' : ''}`,
+      [id],
+    );
+    if (rows.length === 0) throw new NotFoundError('Breach', id);
+    return rows[0];
+  }
+}
+
+interface BreachRow {
+  id: string;
+  ticket_id: string;
+  integration_id: string;
+  external_id: string;
+  tier: string | null;
+  priority: string | null;
+  ticket_status: string | null;
+  metric: BreachView['metric'];
+  cycle: number;
+  deadline: Date | null;
+  detected_at: Date;
+  lateness_ms: string;
+  late: boolean;
+  policy_id: string | null;
+  policy_version: number | null;
+  status: string;
+  withdrawn_at: Date | null;
+  acknowledged_at: Date | null;
+  acknowledged_by: string | null;
+}
+
+function toBreachView(r: BreachRow): BreachView {
+  return {
+    id: String(r.id),
+    ticket: {
+      id: r.ticket_id,
+      integrationId: r.integration_id,
+      externalId: r.external_id,
+      tier: r.tier,
+      priority: r.priority,
+      status: r.ticket_status,
+    },
+    metric: r.metric,
+    cycle: r.cycle,
+    deadline: r.deadline?.toISOString() ?? null,
+    detectedAt: r.detected_at.toISOString(),
+    latenessMs: Number(r.lateness_ms),
+    late: r.late,
+    policyId: r.policy_id,
+    policyVersion: r.policy_version,
+    state: r.status === 'withdrawn' ? 'withdrawn' : 'active',
+    withdrawnAt: r.withdrawn_at?.toISOString() ?? null,
+    acknowledgedAt: r.acknowledged_at?.toISOString() ?? null,
+    acknowledgedBy: r.acknowledged_by,
+  };
+}

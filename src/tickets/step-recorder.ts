@@ -1,0 +1,206 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { type ClockStep, planSteps, type StepPlan } from '../engine/index.js';
+import type { TicketEvaluationWrite } from './evaluation-writer.js';
+import { returnedRows } from './ticket-store.js';
+
+/** A ticket's step plan: each clock cycle's due steps and withdrawals, and the next instant for the timers. */
+export interface TicketStepPlan {
+  evaluatedAt: number;
+  clocks: Array<
+    { metric: string; cycle: number; policyId: string | null; policyVersion: number | null } & StepPlan
+  >;
+  nextAt: number | null;
+}
+
+/** A step this evaluation recorded (or a breach it withdrew), for timers, metrics and notifications. */
+export interface RecordedStep {
+  id: string;
+  metric: string;
+  cycle: number;
+  step: string;
+  kind: 'warning' | 'breach';
+  status: 'recorded' | 'skipped' | 'withdrawn';
+  latenessMs: number;
+  late: boolean;
+}
+
+/**
+ * Records warnings and breaches as part of the evaluation write: the same transaction, under the same ticket row
+ * locks, so a step is recorded exactly when the stored clocks say it was reached, and at most once per clock
+ * cycle (the unique key guards against anything that slips past the locks). A timer is therefore nothing more
+ * than "evaluate this ticket at this instant": whatever the evaluation finds due is recorded here.
+ */
+@Injectable()
+export class StepRecorder {
+  private readonly lateAfterMs: number;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.lateAfterMs = config.TIMER_LATE_AFTER_SECONDS * 1000;
+  }
+
+  /** One read of the recorded keys for every ticket, then the pure plan per clock cycle. */
+  async plan(em: EntityManager, evaluations: TicketEvaluationWrite[]): Promise<Map<string, TicketStepPlan>> {
+    const rows: Array<{ ticket_id: string; metric: string; cycle: number; step: string }> = await em.query(
+      `SELECT ticket_id, metric, cycle, step FROM sla_steps
+       WHERE ticket_id = ANY($1::uuid[]) AND status <> 'withdrawn'`,
+      [evaluations.map((e) => e.ticketId)],
+    );
+    const recorded = new Map<string, Set<string>>();
+    for (const r of rows) {
+      const key = cycleKey(r.ticket_id, r.metric, r.cycle);
+      recorded.set(key, (recorded.get(key) ?? new Set()).add(r.step));
+    }
+    const plans = new Map<string, TicketStepPlan>();
+    for (const e of evaluations) {
+      const stepsByCycle = new Map<string, ClockStep[]>();
+      for (const s of e.steps) {
+        const key = cycleKey(e.ticketId, s.metric, s.cycle);
+        stepsByCycle.set(key, [...(stepsByCycle.get(key) ?? []), s]);
+      }
+      const plan: TicketStepPlan = { evaluatedAt: e.evaluatedAt, clocks: [], nextAt: null };
+      for (const clock of e.clocks) {
+        const key = cycleKey(e.ticketId, clock.metric, clock.cycle);
+        const p = planSteps(
+          stepsByCycle.get(key) ?? [],
+          clock.state === 'breached',
+          recorded.get(key) ?? new Set(),
+          e.evaluatedAt,
+        );
+        if (p.nextAt !== null && (plan.nextAt === null || p.nextAt < plan.nextAt)) plan.nextAt = p.nextAt;
+        if (p.due.length > 0 || p.withdrawBreach) {
+          plan.clocks.push({
+            metric: clock.metric,
+            cycle: clock.cycle,
+            policyId: clock.policy_id,
+            policyVersion: clock.policy_version,
+            ...p,
+          });
+        }
+      }
+      // A clock the evaluation no longer produces (a replay removed a cycle) cannot keep a breach either.
+      for (const [key, steps] of recorded) {
+        if (!key.startsWith(`${e.ticketId}\n`) || !steps.has('breach')) continue;
+        const [, metric, cycle] = key.split('\n');
+        if (!e.clocks.some((c) => c.metric === metric && c.cycle === Number(cycle))) {
+          plan.clocks.push({
+            metric,
+            cycle: Number(cycle),
+            policyId: null,
+            policyVersion: null,
+            due: [],
+            nextAt: null,
+            withdrawBreach: true,
+          });
+        }
+      }
+      plans.set(e.ticketId, plan);
+    }
+    return plans;
+  }
+
+  /**
+   * Inserts the due steps (the last due one of each cycle `recorded`, earlier ones `skipped`: rules 19 and 26) and
+   * withdraws breaches that are no more. A withdrawn breach that comes back is recorded again in its row.
+   */
+  async record(
+    em: EntityManager,
+    plans: Map<string, TicketStepPlan>,
+    versions: Map<string, number>,
+  ): Promise<Map<string, RecordedStep[]>> {
+    const inserts: object[] = [];
+    const withdrawals: Array<{ ticket_id: string; metric: string; cycle: number; at: string }> = [];
+    for (const [ticketId, plan] of plans) {
+      const detectedAt = new Date(plan.evaluatedAt).toISOString();
+      for (const clock of plan.clocks) {
+        clock.due.forEach((step, i) => {
+          const latenessMs = Math.max(0, plan.evaluatedAt - step.at);
+          inserts.push({
+            ticket_id: ticketId,
+            metric: step.metric,
+            cycle: step.cycle,
+            step: step.key,
+            kind: step.kind,
+            percent: step.percent,
+            status: i === clock.due.length - 1 ? 'recorded' : 'skipped',
+            due_at: new Date(step.at).toISOString(),
+            deadline: step.deadline === null ? null : new Date(step.deadline).toISOString(),
+            detected_at: detectedAt,
+            lateness_ms: latenessMs,
+            late: latenessMs > this.lateAfterMs,
+            policy_id: clock.policyId,
+            policy_version: clock.policyVersion,
+            clock_version: versions.get(ticketId) ?? 0,
+          });
+        });
+        if (clock.withdrawBreach)
+          withdrawals.push({ ticket_id: ticketId, metric: clock.metric, cycle: clock.cycle, at: detectedAt });
+      }
+    }
+    const out = new Map<string, RecordedStep[]>();
+    const add = (rows: Array<RecordedStepRow>) => {
+      for (const r of rows) {
+        out.set(r.ticket_id, [
+          ...(out.get(r.ticket_id) ?? []),
+          {
+            id: r.id,
+            metric: r.metric,
+            cycle: r.cycle,
+            step: r.step,
+            kind: r.kind,
+            status: r.status,
+            latenessMs: Number(r.lateness_ms),
+            late: r.late,
+          },
+        ]);
+      }
+    };
+    if (withdrawals.length > 0)
+      add(returnedRows<RecordedStepRow>(await em.query(WITHDRAW_SQL, [JSON.stringify(withdrawals)])));
+    if (inserts.length > 0)
+      add(returnedRows<RecordedStepRow>(await em.query(INSERT_SQL, [JSON.stringify(inserts)])));
+    return out;
+  }
+}
+
+interface RecordedStepRow {
+  id: string;
+  ticket_id: string;
+  metric: string;
+  cycle: number;
+  step: string;
+  kind: 'warning' | 'breach';
+  status: 'recorded' | 'skipped' | 'withdrawn';
+  lateness_ms: string;
+  late: boolean;
+}
+
+function cycleKey(ticketId: string, metric: string, cycle: number): string {
+  return `${ticketId}\n${metric}\n${cycle}`;
+}
+
+const RETURNING =
+  'RETURNING s.id, s.ticket_id, s.metric, s.cycle, s.step, s.kind, s.status, s.lateness_ms, s.late';
+
+const INSERT_SQL = `
+  INSERT INTO sla_steps AS s (ticket_id, metric, cycle, step, kind, percent, status, due_at, deadline, detected_at,
+                              lateness_ms, late, policy_id, policy_version, clock_version)
+  SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
+    ticket_id uuid, metric text, cycle int, step text, kind text, percent float8, status text, due_at timestamptz,
+    deadline timestamptz, detected_at timestamptz, lateness_ms bigint, late boolean, policy_id text,
+    policy_version int, clock_version int)
+  ON CONFLICT (ticket_id, metric, cycle, step) DO UPDATE SET
+    status = EXCLUDED.status, due_at = EXCLUDED.due_at, deadline = EXCLUDED.deadline,
+    detected_at = EXCLUDED.detected_at, lateness_ms = EXCLUDED.lateness_ms, late = EXCLUDED.late,
+    policy_id = EXCLUDED.policy_id, policy_version = EXCLUDED.policy_version,
+    clock_version = EXCLUDED.clock_version, withdrawn_at = NULL, acknowledged_at = NULL, acknowledged_by = NULL
+  WHERE s.status = 'withdrawn'
+  ${RETURNING}`;
+
+const WITHDRAW_SQL = `
+  UPDATE sla_steps s SET status = 'withdrawn', withdrawn_at = w.at
+  FROM jsonb_to_recordset($1::jsonb) AS w(ticket_id uuid, metric text, cycle int, at timestamptz)
+  WHERE s.ticket_id = w.ticket_id AND s.metric = w.metric AND s.cycle = w.cycle AND s.step = 'breach'
+    AND s.status <> 'withdrawn'
+  ${RETURNING}`;

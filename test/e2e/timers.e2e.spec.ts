@@ -1,0 +1,215 @@
+import { Redis } from 'ioredis';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Priority } from '../../src/engine/types.js';
+import { TicketIngestService } from '../../src/tickets/ticket-ingest.service.js';
+import { TimerReconciler } from '../../src/timers/timer-reconciler.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+import { MINUTE, seedIntegration, TicketStory } from '../tickets/ticket-fixtures.js';
+
+const DESK = 'timer-desk';
+const SECOND = 1000;
+
+/**
+ * Targets of one minute counted 24/7, on tickets created most of a minute ago (a backdated creation is an
+ * ordinary backfill), so that steps fall due a few seconds into the test.
+ */
+const POLICY = {
+  id: 'fast',
+  name: 'Fast',
+  position: 0,
+  targets: {
+    urgent: {
+      first_response: { minutes: 1, warnAtPercent: [90] },
+      resolution: { minutes: 1 },
+    },
+    normal: { first_response: { minutes: 10 }, resolution: { minutes: 10 } },
+  },
+};
+
+interface Step {
+  metric: string;
+  step: string;
+  status: string;
+  due_at: Date;
+  detected_at: Date;
+  lateness_ms: string;
+  late: boolean;
+}
+
+describe('timers: warnings and breaches on time, exactly once', () => {
+  let t: TestApp;
+  let second: TestApp;
+  let ingest: TicketIngestService;
+  const http = () => request(t.app.getHttpServer());
+
+  beforeAll(async () => {
+    t = await startTestApp({ TIMER_SCAN_SECONDS: 1 });
+    // A second process on the same database and queues: both fire timers and run reconciler passes.
+    second = await startTestApp({
+      TIMER_SCAN_SECONDS: 1,
+      DATABASE_URL: t.config.DATABASE_URL,
+      QUEUE_PREFIX: t.config.QUEUE_PREFIX,
+    });
+    await seedIntegration(t.sql, DESK);
+    await http().post('/policies').send(POLICY).expect(201);
+    ingest = t.app.get(TicketIngestService);
+  });
+  afterAll(async () => {
+    await second?.close();
+    await t?.close();
+  });
+
+  const deliver = async (story: TicketStory) =>
+    ingest.ingest({
+      integrationId: DESK,
+      defaultPriority: 'normal',
+      events: story.events,
+      receivedAt: Date.now(),
+    });
+
+  const open = (id: string, ageMs: number, priority: Priority = 'urgent') =>
+    new TicketStory(id, Date.now() - ageMs, { priority, status: 'open' });
+
+  const steps = async (externalId: string): Promise<Step[]> =>
+    (
+      await t.sql.query(
+        `SELECT s.metric, s.step, s.status, s.due_at, s.detected_at, s.lateness_ms, s.late FROM sla_steps s
+         JOIN tickets t ON t.id = s.ticket_id WHERE t.external_id = $1 ORDER BY s.metric, s.due_at`,
+        [externalId],
+      )
+    ).rows;
+
+  const waitFor = async <T>(probe: () => Promise<T | undefined>, ms = 8 * SECOND): Promise<T> => {
+    const until = Date.now() + ms;
+    for (;;) {
+      const value = await probe();
+      if (value !== undefined) return value;
+      if (Date.now() > until) throw new Error('timed out waiting');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  const stepOf = (externalId: string, metric: string, step: string, ms?: number) =>
+    waitFor(async () => (await steps(externalId)).find((s) => s.metric === metric && s.step === step), ms);
+  const settle = () => new Promise((r) => setTimeout(r, 4 * SECOND));
+
+  it('records a warning at its threshold and the breach within a second of the deadline, once each', async () => {
+    // Created 52 s ago: the 90 % warning is due in 2 s, the breach in 8 s.
+    await deliver(open('on-time', 52 * SECOND));
+    const warning = await stepOf('on-time', 'first_response', 'warning-90');
+    expect(warning.status).toBe('recorded');
+    expect(Number(warning.lateness_ms)).toBeLessThan(SECOND);
+    const breach = await stepOf('on-time', 'first_response', 'breach', 15 * SECOND);
+    expect(breach).toMatchObject({ status: 'recorded', late: false });
+    expect(Number(breach.lateness_ms)).toBeLessThan(SECOND);
+    // Two processes fired and reconciled: each step is there once.
+    expect((await steps('on-time')).filter((s) => s.metric === 'first_response')).toHaveLength(2);
+
+    const ticket = await http().get(`/tickets/${DESK}/on-time`).expect(200);
+    const clock = ticket.body.clocks.find((c: { metric: string }) => c.metric === 'first_response');
+    expect(clock.state).toBe('breached');
+    expect(clock.log.map((e: { event: string }) => e.event)).toEqual(['started', 'warned', 'breached']);
+    expect(clock.steps.map((s: { step: string }) => s.step)).toEqual(['warning-90', 'breach']);
+  });
+
+  it('records nothing for a clock answered, paused or pushed out before its deadline', async () => {
+    await deliver(open('answered', 57 * SECOND).comment('reply', Date.now(), 'agent'));
+    await deliver(
+      open('paused', 57 * SECOND).update('pending', Date.now() - 50 * SECOND, { status: 'pending' }),
+    );
+    // A downgrade from urgent (1 minute) to normal (10 minutes) cancels the breach that was 3 s away.
+    await deliver(open('downgraded', 57 * SECOND).update('down', Date.now(), { priority: 'normal' }));
+    await settle();
+    // Answered in time: first response met, no step; resolution (still open) goes on and may breach.
+    expect((await steps('answered')).filter((s) => s.metric === 'first_response')).toEqual([]);
+    expect((await steps('paused')).filter((s) => s.metric === 'resolution')).toEqual([]);
+    expect((await steps('downgraded')).filter((s) => s.step === 'breach')).toEqual([]);
+  });
+
+  it('moves the timer when the priority goes up', async () => {
+    // Normal: 10 minutes; bumped to urgent, the 1-minute deadline is 3 s away.
+    const story = open('bumped', 57 * SECOND, 'normal');
+    await deliver(story);
+    await deliver(story.update('up', Date.now(), { priority: 'urgent' }));
+    const breach = await stepOf('bumped', 'first_response', 'breach');
+    expect(Number(breach.lateness_ms)).toBeLessThan(SECOND);
+  });
+
+  it('records a target exceeded long ago once, late, with the earlier steps skipped (rules 19, 26)', async () => {
+    await deliver(open('backfill', 2 * 60 * MINUTE));
+    const first = (await steps('backfill')).filter((s) => s.metric === 'first_response');
+    expect(first.map((s) => [s.step, s.status, s.late])).toEqual([
+      ['warning-90', 'skipped', true],
+      ['breach', 'recorded', true],
+    ]);
+  });
+
+  it('withdraws a breach when a late event shows the deadline was met, and lists it as withdrawn', async () => {
+    const story = open('withdrawn', 65 * SECOND);
+    await deliver(story);
+    const breach = await stepOf('withdrawn', 'first_response', 'breach');
+    expect(breach.status).toBe('recorded');
+    // The agent's reply happened 10 s before the deadline, and arrives now.
+    await deliver(story.comment('late-reply', Date.now() - 15 * SECOND, 'agent'));
+    const after = (await steps('withdrawn')).find(
+      (s) => s.step === 'breach' && s.metric === 'first_response',
+    );
+    expect(after?.status).toBe('withdrawn');
+    const query = { metric: 'first_response' };
+    const list = await http()
+      .get('/breaches')
+      .query({ ...query, state: 'withdrawn' })
+      .expect(200);
+    expect(list.body.items.map((b: { ticket: { externalId: string } }) => b.ticket.externalId)).toContain(
+      'withdrawn',
+    );
+    const active = await http().get('/breaches').query(query).expect(200);
+    const ids = active.body.items.map((b: { ticket: { externalId: string } }) => b.ticket.externalId);
+    expect(ids).not.toContain('withdrawn');
+    const withdrawnId = list.body.items.find(
+      (b: { ticket: { externalId: string } }) => b.ticket.externalId === 'withdrawn',
+    ).id;
+    await http().post(`/breaches/${withdrawnId}/ack`).send({}).expect(409);
+  });
+
+  it('lists breaches with filters and pages, and acknowledges one once', async () => {
+    const page = await http().get('/breaches').query({ metric: 'first_response', limit: 1 }).expect(200);
+    expect(page.body.items).toHaveLength(1);
+    expect(page.body.nextCursor).toEqual(expect.any(String));
+    const next = await http()
+      .get('/breaches')
+      .query({ metric: 'first_response', limit: 1, cursor: page.body.nextCursor })
+      .expect(200);
+    expect(next.body.items[0].id).not.toBe(page.body.items[0].id);
+    await http().get('/breaches').query({ metric: 'nope' }).expect(400);
+
+    const id = page.body.items[0].id;
+    const acked = await http().post(`/breaches/${id}/ack`).send({ by: 'lead@example.com' }).expect(200);
+    expect(acked.body).toMatchObject({
+      acknowledgedBy: 'lead@example.com',
+      acknowledgedAt: expect.any(String),
+    });
+    const again = await http().post(`/breaches/${id}/ack`).send({ by: 'someone-else' }).expect(200);
+    expect(again.body.acknowledgedAt).toBe(acked.body.acknowledgedAt);
+    expect(again.body.acknowledgedBy).toBe('lead@example.com');
+    const unacked = await http().get('/breaches').query({ acknowledged: 'false' }).expect(200);
+    expect(unacked.body.items.map((b: { id: string }) => b.id)).not.toContain(id);
+    await http().post('/breaches/999999/ack').send({}).expect(404);
+  });
+
+  it('puts every timer back after Redis lost its data, and the breach still happens on time', async () => {
+    await deliver(open('after-flush', 54 * SECOND));
+    // Everything of this app's queues goes (as after a Redis restart without persistence).
+    const redis = new Redis(t.config.REDIS_URL);
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `{${t.config.QUEUE_PREFIX}}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
+    redis.disconnect();
+    await t.app.get(TimerReconciler).pass();
+    const breach = await stepOf('after-flush', 'first_response', 'breach');
+    expect(Number(breach.lateness_ms)).toBeLessThan(1.5 * SECOND);
+  });
+});
