@@ -33,6 +33,7 @@ export class SlaSteps1795400700000 implements MigrationInterface {
         "policy_id" varchar(64),
         "policy_version" integer,
         "clock_version" integer NOT NULL,
+        "recipients" jsonb NOT NULL DEFAULT '[]',
         "withdrawn_at" timestamptz,
         "acknowledged_at" timestamptz,
         "acknowledged_by" varchar(200),

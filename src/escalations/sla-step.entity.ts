@@ -6,6 +6,8 @@ export const STEP_STATUSES = ['recorded', 'skipped', 'withdrawn'] as const;
 /** recorded: reached and to be notified; skipped: reached together with a later step (only that one is sent); withdrawn: a breach that later history undid. */
 export type StepStatus = (typeof STEP_STATUSES)[number];
 
+export type StepRecipient = { type: 'channel'; id: string } | { type: 'assignee' } | { type: 'group' };
+
 /** One warning or breach of one clock cycle, recorded once (the unique key) when it fell due. */
 @Entity({ name: 'sla_steps' })
 @Unique('uq_sla_steps_clock_step', ['ticketId', 'metric', 'cycle', 'step'])
@@ -68,6 +70,13 @@ export class SlaStepEntity {
   /** The ticket's clock_version whose evaluation recorded it. */
   @Column({ name: 'clock_version', type: 'integer' })
   clockVersion: number;
+
+  /**
+   * Who the step is for, from the escalation ladder in force when it was recorded: `{ "type": "channel", "id" }`,
+   * `{ "type": "assignee" }` or `{ "type": "group" }`. Empty: only channels subscribed to such steps hear of it.
+   */
+  @Column({ name: 'recipients', type: 'jsonb', default: () => "'[]'" })
+  recipients: StepRecipient[];
 
   @Column({ name: 'withdrawn_at', type: 'timestamptz', nullable: true })
   withdrawnAt: Date | null;
