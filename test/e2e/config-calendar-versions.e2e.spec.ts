@@ -64,7 +64,8 @@ describe('calendar versions (SEMANTICS 9)', () => {
     expect(Math.abs(v1.valid_from.getTime() - before)).toBeLessThan(60_000);
     expect((await http.get('/calendars/office').expect(200)).body).toEqual(created.body);
     expect((await http.get('/calendars').expect(200)).body).toEqual([
-      expect.objectContaining({ id: 'office', version: 1 }),
+      expect.objectContaining({ id: '24x7', builtIn: true }),
+      expect.objectContaining({ id: 'office', version: 1, builtIn: false }),
     ]);
   });
 

@@ -228,11 +228,12 @@ export function summary(c: ClockBody) {
 
 /**
  * The ticket's clocks without what legitimately differs between two integrations fed the same history: when a
- * breach was detected or withdrawn (receipt-dependent: a backfilled ticket is judged as its events arrive), and
- * the live used/remaining values of clocks still counting.
+ * breach was detected or withdrawn, and the warnings and breaches recorded on the way with the log that shows them
+ * (receipt-dependent: a backfilled ticket is judged as its events arrive), and the live used/remaining values of
+ * clocks still counting.
  */
 export function comparableClocks(ticket: TicketBody): Array<Record<string, unknown>> {
-  const volatile = new Set(['breachDetectedAt', 'breachWithdrawnAt']);
+  const volatile = new Set(['breachDetectedAt', 'breachWithdrawnAt', 'steps', 'log']);
   const live = new Set(['usedMs', 'remainingMs', 'percentUsed']);
   return ticket.clocks
     .map((c) =>

@@ -4,6 +4,8 @@ import { DataSource } from 'typeorm';
 import { IntegrationsInbox1795400100000 } from '../../migrations/1795400100000-IntegrationsInbox.js';
 import { Tickets1795400200000 } from '../../migrations/1795400200000-Tickets.js';
 import { TicketEventsInbox1795400300000 } from '../../migrations/1795400300000-TicketEventsInbox.js';
+import { SlaSteps1795400700000 } from '../../migrations/1795400700000-SlaSteps.js';
+import { SlaStepEntity } from '../../src/escalations/sla-step.entity.js';
 import { ClockFingerprints1795400500000 } from '../../migrations/1795400500000-ClockFingerprints.js';
 import { ensureDatabaseExists } from '../../src/database/ensure-database.js';
 import { IntegrationEntity } from '../../src/integrations/integration.entity.js';
@@ -22,12 +24,13 @@ describe('tickets migration matches the entities', () => {
     dataSource = new DataSource({
       type: 'postgres',
       url,
-      entities: [IntegrationEntity, TicketEntity, TicketEventEntity, TicketClockEntity],
+      entities: [IntegrationEntity, TicketEntity, TicketEventEntity, TicketClockEntity, SlaStepEntity],
       migrations: [
         IntegrationsInbox1795400100000,
         Tickets1795400200000,
         TicketEventsInbox1795400300000,
         ClockFingerprints1795400500000,
+        SlaSteps1795400700000,
       ],
       synchronize: false,
     });
@@ -43,11 +46,13 @@ describe('tickets migration matches the entities', () => {
     const pending = await dataSource.driver.createSchemaBuilder().log();
     const ours = pending.upQueries
       .map((q) => q.query)
-      .filter((q) => /"(tickets|ticket_events|ticket_clocks)"/.test(q));
+      .filter((q) => /"(tickets|ticket_events|ticket_clocks|sla_steps)"/.test(q));
     expect(ours).toEqual([]);
   });
 
   it('migrates down cleanly', async () => {
+    await dataSource.undoLastMigration(); // the steps
+    expect((await dataSource.query(`SELECT to_regclass('sla_steps') AS s`))[0].s).toBeNull();
     await dataSource.undoLastMigration(); // the clock fingerprints
     await dataSource.undoLastMigration(); // the inbox index
     const index = await dataSource.query(`SELECT to_regclass('idx_ticket_events_inbox') AS i`);
