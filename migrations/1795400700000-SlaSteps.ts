@@ -4,7 +4,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * Timers and breaches: `tickets.next_step_at` is the earliest instant at which one of the ticket's clocks reaches
  * a step not yet recorded (a warning threshold or a breach); the timers module keeps a delayed job for each ticket
  * whose instant falls within its horizon. `sla_steps` records each step once per clock cycle (the unique key), with
- * its lateness, and a breach's withdrawal and acknowledgement.
+ * its lateness, and a breach's withdrawal and acknowledgement. `escalation_ladders` (with their history) say
+ * which steps a tier's clocks have and whom each one is for.
  * Hand-written to match src/escalations/sla-step.entity.ts and src/tickets/entities/ticket.entity.ts.
  */
 export class SlaSteps1795400700000 implements MigrationInterface {
@@ -44,9 +45,33 @@ export class SlaSteps1795400700000 implements MigrationInterface {
     await queryRunner.query(
       `CREATE INDEX "idx_sla_steps_kind_detected" ON "sla_steps" ("kind", "detected_at")`,
     );
+    await queryRunner.query(`
+      CREATE TABLE "escalation_ladders" (
+        "id" varchar(64) NOT NULL,
+        "name" varchar(200) NOT NULL,
+        "tiers" jsonb NOT NULL DEFAULT '[]',
+        "steps" jsonb NOT NULL,
+        "version" integer NOT NULL,
+        "created_at" timestamptz NOT NULL DEFAULT now(),
+        "updated_at" timestamptz NOT NULL DEFAULT now(),
+        CONSTRAINT "pk_escalation_ladders" PRIMARY KEY ("id")
+      )`);
+    await queryRunner.query(`
+      CREATE TABLE "escalation_ladder_versions" (
+        "ladder_id" varchar(64) NOT NULL,
+        "version" integer NOT NULL,
+        "name" varchar(200) NOT NULL,
+        "tiers" jsonb NOT NULL,
+        "steps" jsonb NOT NULL,
+        "valid_from" timestamptz NOT NULL,
+        "valid_to" timestamptz,
+        CONSTRAINT "pk_escalation_ladder_versions" PRIMARY KEY ("ladder_id", "version")
+      )`);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP TABLE "escalation_ladder_versions"`);
+    await queryRunner.query(`DROP TABLE "escalation_ladders"`);
     await queryRunner.query(`DROP TABLE "sla_steps"`);
     await queryRunner.query(`DROP INDEX "idx_tickets_next_step"`);
     await queryRunner.query(`ALTER TABLE "tickets" DROP COLUMN "next_step_at"`);

@@ -128,6 +128,26 @@ export interface TargetDefinition {
    * For next_response, cycles end (met) when the ticket is solved or closed.
    */
   pauseOn?: TicketStatus[];
+  /** The escalation ladder for this metric, overriding the ladder of the ticket's tier. */
+  ladderId?: string;
+}
+
+/**
+ * One rung of an escalation ladder: at a % of the target (in business time), at the breach, or a time after it
+ * (in the metric's calendar, or around the clock). `notify` is passed through untouched to the recorded step.
+ */
+export interface LadderStepDefinition {
+  percent?: number;
+  breach?: boolean;
+  afterBreachMinutes?: number;
+  basis?: 'business' | 'calendar';
+  notify: unknown[];
+}
+
+export interface LadderDefinition {
+  id: string;
+  version: number;
+  steps: LadderStepDefinition[];
 }
 
 export type MetricTargets = Partial<Record<Metric, TargetDefinition>>;

@@ -1,16 +1,25 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { ConfigRevisionModule } from '../policies/config-core/config-revision.module.js';
+import { TiersModule } from '../tiers/tiers.module.js';
 import { BreachesController } from './breaches.controller.js';
 import { BreachesService } from './breaches.service.js';
+import { LadderEntity, LadderVersionEntity } from './ladder.entity.js';
+import { LaddersController } from './ladders.controller.js';
+import { LaddersService } from './ladders.service.js';
 import { SlaStepEntity } from './sla-step.entity.js';
 
 /**
- * Warnings and breaches as records (sla_steps, written by the evaluation in the tickets module) and the managers'
- * API over them: GET /breaches and acknowledgements.
+ * Escalation ladders (configuration) and warnings and breaches as records (sla_steps, written by the evaluation in
+ * the tickets module), with the managers' API over them: GET /breaches and acknowledgements.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([SlaStepEntity])],
-  controllers: [BreachesController],
-  providers: [BreachesService],
+  imports: [
+    TypeOrmModule.forFeature([SlaStepEntity, LadderEntity, LadderVersionEntity]),
+    TiersModule,
+    ConfigRevisionModule,
+  ],
+  controllers: [BreachesController, LaddersController],
+  providers: [BreachesService, LaddersService],
 })
 export class EscalationsModule {}

@@ -35,7 +35,7 @@ export class SlaStepEntity {
   step: string;
 
   @Column({ name: 'kind', type: 'varchar', length: 16 })
-  kind: 'warning' | 'breach';
+  kind: 'warning' | 'breach' | 'escalation';
 
   @Column({ name: 'percent', type: 'double precision', nullable: true })
   percent: number | null;

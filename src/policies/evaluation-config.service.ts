@@ -4,7 +4,12 @@ import { CalendarTimeline } from '../calendars/calendar-timeline.js';
 import { CompiledCalendarVersions } from '../calendars/compiled-calendar-versions.js';
 import { CustomerEntity } from '../customers/customer.entity.js';
 import { alwaysOpenCalendar } from '../engine/calendar/index.js';
-import { ALWAYS_OPEN_CALENDAR_ID, type BusinessCalendar, type PolicyVersion } from '../engine/types.js';
+import {
+  ALWAYS_OPEN_CALENDAR_ID,
+  type BusinessCalendar,
+  type LadderDefinition,
+  type PolicyVersion,
+} from '../engine/types.js';
 import { TierEntity } from '../tiers/tier.entity.js';
 import { PolicyVersionEntity } from './policy-version.entity.js';
 
@@ -27,6 +32,9 @@ export interface EvaluationConfig {
   /** customerId → tier; rows of the given integration override the global ones. */
   customerTiers: ReadonlyMap<string, string>;
   defaultTier?: string;
+  /** Escalation ladders by id (current versions), and the ladder each tier uses by default. */
+  ladders: ReadonlyMap<string, LadderDefinition>;
+  ladderOfTier: ReadonlyMap<string, LadderDefinition>;
 }
 
 /** One revision's configuration, with the per-integration views built on demand. */
@@ -38,6 +46,8 @@ interface Snapshot {
   globalTiers: ReadonlyMap<string, string>;
   tiersByIntegration: ReadonlyMap<string, ReadonlyMap<string, string>>;
   defaultTier?: string;
+  ladders: ReadonlyMap<string, LadderDefinition>;
+  ladderOfTier: ReadonlyMap<string, LadderDefinition>;
   views: Map<string, EvaluationConfig>;
 }
 
@@ -87,7 +97,17 @@ export class EvaluationConfigService {
         select: { customerId: true, integrationId: true, tierId: true },
       }),
       defaultTier: await tx.findOne(TierEntity, { where: { isDefault: true }, select: { id: true } }),
+      ladders: (await tx.query(
+        'SELECT id, version, tiers, steps FROM escalation_ladders ORDER BY id',
+      )) as Array<LadderDefinition & { tiers: string[] }>,
     }));
+    const ladders = new Map(
+      data.ladders.map((l) => [l.id, { id: l.id, version: l.version, steps: l.steps }]),
+    );
+    const ladderOfTier = new Map<string, LadderDefinition>();
+    // Ids in order: if two ladders claim a tier, the first by id wins, the same in every process.
+    for (const l of data.ladders)
+      for (const tier of l.tiers) if (!ladderOfTier.has(tier)) ladderOfTier.set(tier, ladders.get(l.id)!);
     // Compiled after the transaction, so that no connection is held while the CPU works.
     const calendars = new CalendarTimeline(this.compiled.compile(data.calendars));
     const calendarZones = new Map<string, string>([[ALWAYS_OPEN_CALENDAR_ID, alwaysOpenCalendar.timeZone]]);
@@ -106,6 +126,8 @@ export class EvaluationConfigService {
       globalTiers,
       tiersByIntegration,
       defaultTier: data.defaultTier?.id,
+      ladders,
+      ladderOfTier,
       views: new Map(),
     };
   }
@@ -131,6 +153,8 @@ function view(snapshot: Snapshot, integrationId: string): EvaluationConfig {
       calendarZones: snapshot.calendarZones,
       customerTiers,
       defaultTier: snapshot.defaultTier,
+      ladders: snapshot.ladders,
+      ladderOfTier: snapshot.ladderOfTier,
     };
     snapshot.views.set(integrationId, config);
   }

@@ -31,6 +31,9 @@ export const targetSchema = z
       .max(10)
       .optional()
       .describe('Warning thresholds, e.g. [75, 90]'),
+    ladderId: configIdSchema
+      .optional()
+      .describe("An escalation ladder (/ladders) for this metric, instead of the ticket tier's ladder"),
     pauseOn: z
       .array(z.enum(PAUSABLE_STATUSES))
       .optional()

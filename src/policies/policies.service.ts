@@ -144,7 +144,23 @@ export class PoliciesService {
     );
     const missingCalendars = await this.calendars.missing(calendarIds, tx);
     if (missingCalendars.length > 0) throw new UnknownReferenceError('calendar', missingCalendars, 'targets');
+    const ladderIds = Object.values(body.targets).flatMap((byMetric) =>
+      Object.values(byMetric ?? {}).flatMap((target) => (target?.ladderId ? [target.ladderId] : [])),
+    );
+    const missingLadders = await missingLadderIds(tx, ladderIds);
+    if (missingLadders.length > 0) throw new UnknownReferenceError('ladder', missingLadders, 'targets');
   }
+}
+
+/** Ladder ids that do not exist (read directly: the escalations module builds on this one, not the reverse). */
+async function missingLadderIds(tx: EntityManager, ids: string[]): Promise<string[]> {
+  const wanted = [...new Set(ids)];
+  if (wanted.length === 0) return [];
+  const rows: Array<{ id: string }> = await tx.query('SELECT id FROM escalation_ladders WHERE id = ANY($1)', [
+    wanted,
+  ]);
+  const found = new Set(rows.map((r) => r.id));
+  return wanted.filter((id) => !found.has(id));
 }
 
 /** SEMANTICS 17: precedence is explicit, so two active policies never share a position (the database agrees). */

@@ -4,7 +4,7 @@ import type { ClockView } from './clock-view.js';
 export interface ClockStepView {
   id: string;
   step: string;
-  kind: 'warning' | 'breach';
+  kind: 'warning' | 'breach' | 'escalation';
   percent: number | null;
   status: 'recorded' | 'skipped' | 'withdrawn';
   dueAt: string;
@@ -22,6 +22,7 @@ export const CLOCK_LOG_EVENTS = [
   'resumed',
   'warned',
   'breached',
+  'escalated',
   'withdrawn',
   'acknowledged',
   'met',
@@ -50,6 +51,8 @@ export function clockLog(clock: ClockView, steps: readonly ClockStepView[]): Clo
     if (step.kind === 'warning') {
       const how = step.status === 'skipped' ? ', not sent: a later step was due at once' : '';
       log.push({ at: step.dueAt, event: 'warned', detail: `${step.percent} % of the target${how}` });
+    } else if (step.kind === 'escalation') {
+      log.push({ at: step.dueAt, event: 'escalated', detail: step.step });
     } else {
       const late = step.late ? `, recorded ${Math.round(step.latenessMs / 1000)} s late` : '';
       log.push({

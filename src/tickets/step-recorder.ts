@@ -20,7 +20,7 @@ export interface RecordedStep {
   metric: string;
   cycle: number;
   step: string;
-  kind: 'warning' | 'breach';
+  kind: 'warning' | 'breach' | 'escalation';
   status: 'recorded' | 'skipped' | 'withdrawn';
   latenessMs: number;
   late: boolean;
@@ -42,15 +42,18 @@ export class StepRecorder {
 
   /** One read of the recorded keys for every ticket, then the pure plan per clock cycle. */
   async plan(em: EntityManager, evaluations: TicketEvaluationWrite[]): Promise<Map<string, TicketStepPlan>> {
-    const rows: Array<{ ticket_id: string; metric: string; cycle: number; step: string }> = await em.query(
-      `SELECT ticket_id, metric, cycle, step FROM sla_steps
-       WHERE ticket_id = ANY($1::uuid[]) AND status <> 'withdrawn'`,
-      [evaluations.map((e) => e.ticketId)],
-    );
+    const rows: Array<{ ticket_id: string; metric: string; cycle: number; step: string; acked: boolean }> =
+      await em.query(
+        `SELECT ticket_id, metric, cycle, step, acknowledged_at IS NOT NULL AS acked FROM sla_steps
+         WHERE ticket_id = ANY($1::uuid[]) AND status <> 'withdrawn'`,
+        [evaluations.map((e) => e.ticketId)],
+      );
     const recorded = new Map<string, Set<string>>();
+    const acknowledged = new Set<string>();
     for (const r of rows) {
       const key = cycleKey(r.ticket_id, r.metric, r.cycle);
       recorded.set(key, (recorded.get(key) ?? new Set()).add(r.step));
+      if (r.step === 'breach' && r.acked) acknowledged.add(key);
     }
     const plans = new Map<string, TicketStepPlan>();
     for (const e of evaluations) {
@@ -67,6 +70,7 @@ export class StepRecorder {
           clock.state === 'breached',
           recorded.get(key) ?? new Set(),
           e.evaluatedAt,
+          acknowledged.has(key),
         );
         if (p.nextAt !== null && (plan.nextAt === null || p.nextAt < plan.nextAt)) plan.nextAt = p.nextAt;
         if (p.due.length > 0 || p.withdrawBreach) {
@@ -132,6 +136,7 @@ export class StepRecorder {
             policy_id: clock.policyId,
             policy_version: clock.policyVersion,
             clock_version: versions.get(ticketId) ?? 0,
+            recipients: step.notify,
           });
         });
         if (clock.withdrawBreach)
@@ -170,7 +175,7 @@ interface RecordedStepRow {
   metric: string;
   cycle: number;
   step: string;
-  kind: 'warning' | 'breach';
+  kind: 'warning' | 'breach' | 'escalation';
   status: 'recorded' | 'skipped' | 'withdrawn';
   lateness_ms: string;
   late: boolean;
@@ -185,16 +190,16 @@ const RETURNING =
 
 const INSERT_SQL = `
   INSERT INTO sla_steps AS s (ticket_id, metric, cycle, step, kind, percent, status, due_at, deadline, detected_at,
-                              lateness_ms, late, policy_id, policy_version, clock_version)
+                              lateness_ms, late, policy_id, policy_version, clock_version, recipients)
   SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
     ticket_id uuid, metric text, cycle int, step text, kind text, percent float8, status text, due_at timestamptz,
     deadline timestamptz, detected_at timestamptz, lateness_ms bigint, late boolean, policy_id text,
-    policy_version int, clock_version int)
+    policy_version int, clock_version int, recipients jsonb)
   ON CONFLICT (ticket_id, metric, cycle, step) DO UPDATE SET
     status = EXCLUDED.status, due_at = EXCLUDED.due_at, deadline = EXCLUDED.deadline,
     detected_at = EXCLUDED.detected_at, lateness_ms = EXCLUDED.lateness_ms, late = EXCLUDED.late,
     policy_id = EXCLUDED.policy_id, policy_version = EXCLUDED.policy_version,
-    clock_version = EXCLUDED.clock_version, withdrawn_at = NULL, acknowledged_at = NULL, acknowledged_by = NULL
+    clock_version = EXCLUDED.clock_version, recipients = EXCLUDED.recipients, withdrawn_at = NULL, acknowledged_at = NULL, acknowledged_by = NULL
   WHERE s.status = 'withdrawn'
   ${RETURNING}`;
 

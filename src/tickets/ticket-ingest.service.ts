@@ -5,7 +5,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { NotFoundError } from '../common/errors.js';
 import { clockSteps, evaluate } from '../engine/index.js';
-import type { Priority } from '../engine/types.js';
+import type { Clock, LadderDefinition, Priority, TicketEvaluation } from '../engine/types.js';
 import { EvaluationConfigService, type EvaluationConfig } from '../policies/evaluation-config.service.js';
 import type { NormalisedEvent } from '../webhooks/providers/provider-adapter.js';
 import { EvaluationWriter, type TicketEvaluationWrite, type WrittenTicket } from './evaluation-writer.js';
@@ -260,7 +260,9 @@ export class TicketIngestService {
       evaluatedAt: now,
       configRevision: config.revision,
       clocks: evaluation.clocks.map((clock) => toClockWriteRow(clock, zoneOf)),
-      steps: evaluation.clocks.flatMap(clockSteps),
+      steps: evaluation.clocks.flatMap((clock) =>
+        clockSteps(clock, ladderFor(clock, evaluation, config), config.calendars.get(clock.calendarId ?? '')),
+      ),
       summary: summarise(evaluation, timeline),
     };
   }
@@ -335,4 +337,20 @@ function translateError(error: unknown, batches: IngestBatch[]): unknown {
   if (code === '23503' && constraint === 'fk_tickets_integration' && integrations.size === 1)
     return new NotFoundError('Integration', [...integrations][0]!);
   return error;
+}
+
+/** A clock's escalation ladder: its policy target's ladderId, else the ladder of the ticket's tier. */
+function ladderFor(
+  clock: Clock,
+  evaluation: TicketEvaluation,
+  config: EvaluationConfig,
+): LadderDefinition | undefined {
+  const policy = config.policies.find(
+    (p) => p.policyId === clock.policyId && p.version === clock.policyVersion,
+  );
+  const ladderId = evaluation.priority
+    ? policy?.targets[evaluation.priority]?.[clock.metric]?.ladderId
+    : undefined;
+  if (ladderId) return config.ladders.get(ladderId);
+  return evaluation.tier ? config.ladderOfTier.get(evaluation.tier) : undefined;
 }

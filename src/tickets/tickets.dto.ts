@@ -98,7 +98,7 @@ const clockSummarySchema = z.object({
 const clockStepSchema = z.object({
   id: z.string().describe('The step record; for breaches, the id of /breaches/{id}'),
   step: z.string().describe('warning-<percent> | breach'),
-  kind: z.enum(['warning', 'breach']),
+  kind: z.enum(['warning', 'breach', 'escalation']),
   percent: z.number().nullable(),
   status: z
     .enum(['recorded', 'skipped', 'withdrawn'])

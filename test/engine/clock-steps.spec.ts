@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clockSteps, planSteps } from '../../src/engine/index.js';
+import { clockSteps, compileCalendar, planSteps } from '../../src/engine/index.js';
 import type { Clock } from '../../src/engine/types.js';
 
 const clock = (over: Partial<Clock>): Clock => ({
@@ -78,5 +78,62 @@ describe('clock steps', () => {
       2000,
     );
     expect(again.due.map((s) => s.key)).toContain('breach');
+  });
+});
+
+describe('ladder steps', () => {
+  const rung = (r: object) => ({ id: 'l', version: 1, steps: [{ notify: ['x'], ...r }] });
+
+  it('finds a % of the target on the counted spans, so closed hours and pauses count as for the deadline', () => {
+    // 1000 ms target: 400 counted, a pause of 500, then 600 counted; 50 % is 100 ms into the second span.
+    const c = clock({
+      deadline: 1500,
+      warnings: [],
+      explanation: [
+        { from: 0, to: 400, kind: 'counted' },
+        { from: 400, to: 900, kind: 'paused', detail: 'pending' },
+        { from: 900, to: 1500, kind: 'counted' },
+      ],
+    });
+    expect(clockSteps(c, rung({ percent: 50 }))).toEqual([
+      expect.objectContaining({ key: 'warning-50', at: 1000, notify: ['x'] }),
+      expect.objectContaining({ key: 'breach', at: 1501, notify: [] }),
+    ]);
+  });
+
+  it('merges a rung at the breach into the breach step, with its recipients', () => {
+    const steps = clockSteps(clock({}), rung({ breach: true }));
+    expect(steps.filter((s) => s.key === 'breach')).toEqual([expect.objectContaining({ notify: ['x'] })]);
+  });
+
+  it("counts a time after the breach in the metric's calendar, or around the clock", () => {
+    // Berlin office hours: a deadline at Friday 16:00 plus 2 business hours is Monday 10:00.
+    const office = compileCalendar({
+      id: 'office',
+      timeZone: 'Europe/Berlin',
+      weekly: [1, 2, 3, 4, 5].map((day) => ({ day, start: '09:00', end: '17:00' })),
+      holidays: [],
+    });
+    const deadline = Date.parse('2026-11-20T15:00:00Z');
+    const c = clock({ deadline, warnings: [] });
+    const business = clockSteps(c, rung({ afterBreachMinutes: 120, basis: 'business' }), office);
+    expect(business.at(-1)).toMatchObject({ key: 'breach+120m', kind: 'escalation' });
+    expect(new Date(business.at(-1)!.at).toISOString()).toBe('2026-11-23T09:00:00.000Z');
+    const calendar = clockSteps(c, rung({ afterBreachMinutes: 120, basis: 'calendar' }), office);
+    expect(calendar.at(-1)!.at).toBe(deadline + 120 * 60_000);
+  });
+
+  it('a stop ends the ladder: steps after the stop are not reached (SEMANTICS 32)', () => {
+    const c = clock({ state: 'breached', breachedAt: 1000, stoppedAt: 1000 + 30 * 60_000, warnings: [] });
+    expect(clockSteps(c, rung({ afterBreachMinutes: 60, basis: 'calendar' })).map((s) => s.key)).toEqual([
+      'breach',
+    ]);
+  });
+
+  it('an acknowledged breach drops the steps after it from the plan', () => {
+    const steps = clockSteps(clock({}), rung({ afterBreachMinutes: 1, basis: 'calendar' }));
+    expect(planSteps(steps, false, new Set(), 0, true).nextAt).toBe(750);
+    const plan = planSteps(steps, true, new Set(['warning-75', 'warning-90', 'breach']), 2000, true);
+    expect(plan).toEqual({ due: [], nextAt: null, withdrawBreach: false });
   });
 });

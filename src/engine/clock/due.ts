@@ -4,7 +4,7 @@ import type { Clock, Metric, TicketEvaluation } from '../types.js';
 export interface DueStep {
   metric: Metric;
   cycle: number;
-  kind: 'warning' | 'breach';
+  kind: 'warning' | 'breach' | 'escalation';
   /** For warnings: the threshold in percent. */
   percent?: number;
   /** The first instant at which re-evaluating shows the step as reached. */

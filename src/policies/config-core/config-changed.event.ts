@@ -1,7 +1,7 @@
 /** Emitted (in-process, after commit) whenever tiers, calendars, policies or customer mappings change. */
 export const SLA_CONFIG_CHANGED = 'sla-config.changed';
 
-export type ConfigKind = 'tier' | 'calendar' | 'policy' | 'customer';
+export type ConfigKind = 'tier' | 'calendar' | 'policy' | 'customer' | 'ladder';
 
 export interface SlaConfigChangedEvent {
   kind: ConfigKind;

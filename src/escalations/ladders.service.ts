@@ -1,0 +1,130 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { type EntityManager, IsNull, type Repository } from 'typeorm';
+import { ConflictError, InUseError, NotFoundError } from '../common/errors.js';
+import { canonicalJson } from '../policies/config-core/canonical-json.js';
+import { ConfigChangesService } from '../policies/config-core/config-changes.service.js';
+import { newConfigId } from '../policies/config-core/config-id.schema.js';
+import { UnknownReferenceError } from '../policies/config-core/unknown-reference.error.js';
+import { TiersService } from '../tiers/tiers.service.js';
+import { LadderEntity, LadderVersionEntity } from './ladder.entity.js';
+import type { CreateLadderBody, LadderBody, LadderDto } from './ladders.schemas.js';
+
+/**
+ * Escalation ladders, versioned like calendars: the current definition in `escalation_ladders`, every change also
+ * a version in `escalation_ladder_versions`, in the configuration's one write transaction (so open clocks are
+ * re-evaluated under the new ladder, SEMANTICS 9).
+ */
+@Injectable()
+export class LaddersService {
+  constructor(
+    @InjectRepository(LadderEntity) private readonly ladders: Repository<LadderEntity>,
+    private readonly tiers: TiersService,
+    private readonly changes: ConfigChangesService,
+  ) {}
+
+  async list(): Promise<LadderDto[]> {
+    return (await this.ladders.find({ order: { id: 'ASC' } })).map(toLadderDto);
+  }
+
+  async get(id: string): Promise<LadderDto> {
+    const row = await this.ladders.findOneBy({ id });
+    if (!row) throw new NotFoundError('Ladder', id);
+    return toLadderDto(row);
+  }
+
+  async create(body: CreateLadderBody): Promise<LadderDto> {
+    const id = body.id ?? newConfigId();
+    return this.changes.write('ladder', async (tx) => {
+      if (await tx.existsBy(LadderEntity, { id }))
+        throw new ConflictError(`Ladder "${id}" already exists. Use PUT /ladders/${id} to change it.`);
+      return { value: toLadderDto(await this.save(tx, id, body, null)), changedId: id };
+    });
+  }
+
+  async put(id: string, body: LadderBody): Promise<{ ladder: LadderDto; created: boolean }> {
+    return this.changes.write('ladder', async (tx) => {
+      const existing = await tx.findOneBy(LadderEntity, { id });
+      if (existing && canonicalJson(content(existing)) === canonicalJson(content(body)))
+        return { value: { ladder: toLadderDto(existing), created: false }, changedId: null };
+      return {
+        value: { ladder: toLadderDto(await this.save(tx, id, body, existing)), created: !existing },
+        changedId: id,
+      };
+    });
+  }
+
+  /** Deletes a ladder no current policy names; recorded steps keep their recipients. */
+  async remove(id: string): Promise<void> {
+    await this.changes.write('ladder', async (tx) => {
+      if (!(await tx.existsBy(LadderEntity, { id }))) throw new NotFoundError('Ladder', id);
+      const [{ policies }] = (await tx.query(
+        `SELECT count(*)::int AS policies FROM policy_versions v WHERE v.valid_to IS NULL AND EXISTS (
+           SELECT 1 FROM jsonb_each(v.targets) p, jsonb_each(p.value) m WHERE m.value ->> 'ladderId' = $1)`,
+        [id],
+      )) as Array<{ policies: number }>;
+      if (policies > 0)
+        throw new InUseError(
+          `Ladder "${id}" is named by ${policies} policies' targets. Remove their ladderId first.`,
+          { policies },
+        );
+      await tx.delete(LadderVersionEntity, { ladderId: id });
+      await tx.delete(LadderEntity, { id });
+      return { value: undefined, changedId: id };
+    });
+  }
+
+  private async save(
+    tx: EntityManager,
+    id: string,
+    body: LadderBody,
+    existing: LadderEntity | null,
+  ): Promise<LadderEntity> {
+    const missingTiers = await this.tiers.missing(body.tiers, tx);
+    if (missingTiers.length > 0) throw new UnknownReferenceError('tier', missingTiers, 'tiers');
+    const now = (await this.changes.now(tx)).getTime();
+    const version = (existing?.version ?? 0) + 1;
+    if (existing) {
+      const current = await tx.findOneBy(LadderVersionEntity, { ladderId: id, validTo: IsNull() });
+      const validFrom = Math.max(now, (current?.validFrom.getTime() ?? 0) + 1);
+      await tx.update(
+        LadderVersionEntity,
+        { ladderId: id, validTo: IsNull() },
+        { validTo: new Date(validFrom) },
+      );
+    }
+    const saved = await tx.save(LadderEntity, {
+      ...(existing ?? tx.create(LadderEntity, { id })),
+      name: body.name,
+      tiers: body.tiers,
+      steps: body.steps,
+      version,
+    });
+    await tx.insert(LadderVersionEntity, {
+      ladderId: id,
+      version,
+      name: body.name,
+      tiers: body.tiers,
+      steps: body.steps,
+      validFrom: new Date(now),
+      validTo: null,
+    });
+    return saved;
+  }
+}
+
+function content(l: Pick<LadderEntity, 'name' | 'tiers' | 'steps'>) {
+  return { name: l.name, tiers: l.tiers, steps: l.steps };
+}
+
+function toLadderDto(row: LadderEntity): LadderDto {
+  return {
+    id: row.id,
+    name: row.name,
+    tiers: row.tiers,
+    steps: row.steps as LadderDto['steps'],
+    version: row.version,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
