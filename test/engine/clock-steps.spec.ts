@@ -111,7 +111,7 @@ describe('ladder steps', () => {
     const office = compileCalendar({
       id: 'office',
       timeZone: 'Europe/Berlin',
-      weekly: [1, 2, 3, 4, 5].map((day) => ({ day, start: '09:00', end: '17:00' })),
+      weekly: ([1, 2, 3, 4, 5] as const).map((day) => ({ day, start: '09:00', end: '17:00' })),
       holidays: [],
     });
     const deadline = Date.parse('2026-11-20T15:00:00Z');
