@@ -3,8 +3,6 @@ import { Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Job, Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
-import type { EvaluationConfig } from '../policies/evaluation-config.service.js';
-import { NotFoundError } from '../common/errors.js';
 import {
   REEVALUATE_BATCH_SIZE,
   ReevaluateJob,
@@ -13,6 +11,9 @@ import {
   TicketsQueue,
 } from './reevaluation.queue.js';
 import { TicketIngestService } from './ticket-ingest.service.js';
+
+/** Tickets per re-evaluation transaction: large enough to save round trips, small enough to hold locks briefly. */
+const REEVALUATE_CHUNK = 50;
 
 /**
  * Re-evaluates tickets after a configuration change. The scan job pages through candidate
@@ -91,14 +92,10 @@ export class ReevaluationProcessor extends WorkerHost {
       `SELECT id FROM tickets WHERE id = ANY($1::uuid[]) AND (config_revision IS NULL OR config_revision < $2) ORDER BY id`,
       [ticketIds, revision],
     );
-    const configs = new Map<string, Promise<EvaluationConfig>>();
-    for (const { id } of rows) {
-      try {
-        await this.ingest.reevaluateWith(id, configs);
-      } catch (error) {
-        if (!(error instanceof NotFoundError)) throw error; // deleted meanwhile: nothing to do
-      }
-    }
+    // In chunks, one transaction each: a ticket deleted meanwhile is simply not found.
+    const ids = rows.map((r) => r.id);
+    for (let i = 0; i < ids.length; i += REEVALUATE_CHUNK)
+      await this.ingest.reevaluateMany(ids.slice(i, i + REEVALUATE_CHUNK));
     return { tickets: rows.length };
   }
 }

@@ -122,9 +122,8 @@ export class TicketIngestService {
     // A config change that committed while this batch was evaluated may have run its re-evaluation scan
     // before these tickets were visible to it: catch up here rather than wait for the next event.
     const latest = await this.evaluationConfig.load();
-    for (const [ticketId, revision] of outcome.revisions) {
-      if (revision !== latest.revision) await this.reevaluate(ticketId);
-    }
+    const behind = [...outcome.revisions].filter(([, revision]) => revision !== latest.revision);
+    await this.reevaluateMany(behind.map(([ticketId]) => ticketId));
     return outcome.results;
   }
 
@@ -203,31 +202,31 @@ export class TicketIngestService {
 
   /** Recomputes one ticket's clocks from its stored timeline under the current configuration. */
   async reevaluate(ticketId: string): Promise<void> {
-    await this.reevaluateWith(ticketId, new Map());
+    await this.reevaluateMany([ticketId]);
   }
 
   /**
-   * As reevaluate(), sharing loaded configurations between the tickets of a batch
-   * (keyed by integration id).
+   * Re-evaluates many tickets in one transaction (one lock statement, one timeline read, one write), as the timers
+   * and configuration changes need: the same result as evaluating each alone, at a fraction of the round trips.
    */
-  async reevaluateWith(ticketId: string, configs: Map<string, Promise<EvaluationConfig>>): Promise<void> {
+  async reevaluateMany(ticketIds: string[]): Promise<void> {
+    if (ticketIds.length === 0) return;
     const written = await this.withRetry(() =>
       this.dataSource.transaction(async (em) => {
         await this.store.keyedAccessOnly(em);
-        const ticket = await this.store.lock(em, ticketId);
-        if (!ticket) throw new NotFoundError('Ticket', ticketId);
-        let config = configs.get(ticket.integrationId);
-        if (!config) {
-          config = this.evaluationConfig.load(ticket.integrationId);
-          configs.set(ticket.integrationId, config);
+        const locked = await this.store.lockMany(em, [...new Set(ticketIds)]);
+        const timelines = groupTimelines(await this.store.appendAndLoadMany(em, [...locked.keys()], []));
+        const evaluations: TicketEvaluationWrite[] = [];
+        for (const [ticketId, ticket] of locked) {
+          const timeline = timelines.get(ticketId) ?? [];
+          if (timeline.length === 0) continue;
+          const config = await this.evaluationConfig.load(ticket.integrationId);
+          evaluations.push(this.evaluateTicket(ticketId, timeline, ticket.defaultPriority, config));
         }
-        const timeline = await this.store.loadTimeline(em, ticketId);
-        if (timeline.length === 0) return null;
-        const evaluation = this.evaluateTicket(ticketId, timeline, ticket.defaultPriority, await config);
-        return (await this.writer.write(em, [evaluation])).get(ticketId) ?? null;
+        return this.writer.write(em, evaluations);
       }),
     );
-    if (written !== null) this.announce({ ticketId, ...written });
+    for (const [ticketId, w] of written) this.announce({ ticketId, ...w });
   }
 
   /** The pure part: the engine over the sorted timeline, as rows to write. */

@@ -113,6 +113,24 @@ export class TicketStore {
   }
 
   /** Replay: the tickets that hold events from these deliveries now (to lock them with the rest). */
+  /**
+   * Locks many tickets in the order every writer locks them, (integration, external id), so that a batch of timers
+   * and a batch of deliveries wait for each other instead of deadlocking. Unknown ids are left out.
+   */
+  async lockMany(
+    em: EntityManager,
+    ticketIds: string[],
+  ): Promise<Map<string, { integrationId: string; defaultPriority: Priority }>> {
+    const rows: Array<{ id: string; integration_id: string; default_priority: Priority }> = await em.query(
+      `SELECT id, integration_id, default_priority FROM tickets WHERE id = ANY($1::uuid[])
+       ORDER BY integration_id, external_id FOR UPDATE`,
+      [ticketIds],
+    );
+    return new Map(
+      rows.map((r) => [r.id, { integrationId: r.integration_id, defaultPriority: r.default_priority }]),
+    );
+  }
+
   async ticketsOfDeliveries(em: EntityManager, inboxIds: string[]): Promise<TicketKey[]> {
     const rows: Array<{ integration_id: string; external_id: string; default_priority: Priority }> =
       await em.query(

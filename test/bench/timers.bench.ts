@@ -1,0 +1,292 @@
+/**
+ * Timers benchmark (`npm run bench:timers`). Prints numbers; not a test.
+ *
+ * One app process (ROLE=all) on a fresh database and Redis prefix:
+ *   1. OPEN tickets (default 100,000) with running clocks whose deadlines are spread over hours to days, loaded
+ *      through the ingest service: Redis memory used by the timers per open clock (only steps within the horizon
+ *      have a delayed job; the rest wait in PostgreSQL).
+ *   2. Spread: 10,000 tickets whose breaches fall due over 20 s → lateness (recorded − deadline) p50/p99/max.
+ *   3. Burst: 10,000 tickets breaching at the same instant → time until the last is recorded.
+ *   4. A calendar edit that moves every open deadline → time until every open ticket is re-evaluated and its
+ *      timer re-placed.
+ *   5. Baseline: bare BullMQ, the same due times, a worker that does nothing → its lateness and burst drain, and
+ *      the ratios.
+ * BENCH_OPEN and BENCH_DUE shrink the populations for a quick run.
+ */
+import 'reflect-metadata';
+import { Queue, Worker } from 'bullmq';
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { DataSource } from 'typeorm';
+import { createApp, prepareInfrastructure } from '../../src/bootstrap.js';
+import { loadConfig } from '../../src/config/app-config.js';
+import { redisConnectionOptions } from '../../src/common/redis-connection.js';
+import type { NormalisedEvent } from '../../src/webhooks/providers/provider-adapter.js';
+import { TicketIngestService } from '../../src/tickets/ticket-ingest.service.js';
+import { dropDatabase, freshDatabaseUrl } from '../support/test-app.js';
+
+const OPEN = Number(process.env.BENCH_OPEN ?? 100_000);
+const DUE = Number(process.env.BENCH_DUE ?? 10_000);
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const INTEGRATION = 'bench';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const databaseUrl = freshDatabaseUrl('timers_bench');
+const prefix = `tbench${randomBytes(3).toString('hex')}`;
+const config = {
+  ...loadConfig({ ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'warn' }),
+  DATABASE_URL: databaseUrl,
+  QUEUE_PREFIX: prefix,
+  ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+  TIMER_SCAN_SECONDS: 5,
+};
+
+function created(id: string, createdAt: number, priority: 'urgent' | 'normal'): NormalisedEvent {
+  return {
+    id: `${id}-created`,
+    type: 'ticket.created',
+    occurredAt: createdAt,
+    externalTicketId: id,
+    ticket: { id, createdAt, status: 'open', priority },
+    actor: { role: 'customer', id: 'c' },
+  };
+}
+
+function quantile(sorted: number[], q: number): number {
+  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+const fmt = (ms: number) => `${ms.toFixed(0)} ms`;
+
+async function redisBytes(redis: Redis, pattern: string): Promise<{ keys: number; bytes: number }> {
+  let cursor = '0';
+  let keys = 0;
+  let bytes = 0;
+  do {
+    const [next, batch] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+    cursor = next;
+    for (const key of batch) {
+      keys++;
+      bytes += (await redis.memory('USAGE', key)) ?? 0;
+    }
+  } while (cursor !== '0');
+  return { keys, bytes };
+}
+
+async function main(): Promise<void> {
+  await prepareInfrastructure(config);
+  const app = await createApp(config, false);
+  const sql = app.get(DataSource);
+  const ingest = app.get(TicketIngestService);
+  const redis = new Redis(config.REDIS_URL);
+  try {
+    await sql.query(
+      `INSERT INTO integrations (id, name, provider, mapping) VALUES ($1, $1, 'generic', '{"defaultPriority":"normal"}')`,
+      [INTEGRATION],
+    );
+    const http = await app.listen({ port: 0, host: '127.0.0.1' }).then(() => app.getUrl());
+    const put = (path: string, body: object) =>
+      fetch(`${http}${path}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const office = (end: string) => ({
+      name: 'Office',
+      timeZone: 'Europe/Berlin',
+      weekly: [1, 2, 3, 4, 5].map((day) => ({ day, start: '08:00', end })),
+    });
+    await put('/calendars/office', office('18:00'));
+    const policy = await put('/policies/bench', {
+      name: 'Bench',
+      position: 0,
+      targets: {
+        urgent: { first_response: { minutes: 1 } },
+        normal: {
+          reaction: { minutes: 240, calendarId: 'office', warnAtPercent: [75] },
+          first_response: { minutes: 480, calendarId: 'office', warnAtPercent: [75, 90] },
+          resolution: { businessDays: 5, calendarId: 'office' },
+        },
+      },
+    });
+    if (!policy.ok) throw new Error(`policy: ${policy.status} ${await policy.text()}`);
+
+    // 1. Open tickets with deadlines hours to days away.
+    let t0 = Date.now();
+    const BATCH = 500;
+    for (let i = 0; i < OPEN; i += BATCH) {
+      const now = Date.now();
+      await ingest.ingestMany(
+        Array.from({ length: Math.min(BATCH, OPEN - i) }, (_, k) => ({
+          integrationId: INTEGRATION,
+          defaultPriority: 'normal' as const,
+          events: [created(`open-${i + k}`, now - ((i + k) % 3600) * SECOND, 'normal')],
+          receivedAt: now,
+        })),
+      );
+    }
+    const loadS = (Date.now() - t0) / 1000;
+    const [{ clocks }] = await sql.query(
+      `SELECT count(*)::int AS clocks FROM ticket_clocks WHERE state IN ('running', 'paused')`,
+    );
+    await sleep(6 * SECOND); // a reconciler pass
+    const memory = await redisBytes(redis, `{${prefix}}*`);
+    console.log(`open: ${OPEN} tickets, ${clocks} open clocks loaded in ${loadS.toFixed(1)} s`);
+    console.log(
+      `redis for timers: ${memory.keys} keys, ${memory.bytes} bytes = ${(memory.bytes / clocks).toFixed(1)} bytes per open clock (goal < 100)`,
+    );
+
+    // 2. Spread: breaches due over 20 s, starting 15 s from now.
+    const spreadStart = Date.now() + 15 * SECOND;
+    const spreadDue = Array.from(
+      { length: DUE },
+      (_, i) => spreadStart + Math.floor((i * 20 * SECOND) / DUE),
+    );
+    await loadDue('spread', spreadDue);
+    await waitRecorded('spread', DUE, spreadStart + 20 * SECOND + 30 * SECOND);
+    const spread = await lateness('spread');
+    console.log(
+      `spread (${DUE} over 20 s): lateness p50 ${fmt(spread.p50)}, p99 ${fmt(spread.p99)}, max ${fmt(spread.max)} (goal p99 < 250 ms)`,
+    );
+
+    // 3. Burst: all at one instant.
+    const burstAt = Date.now() + 15 * SECOND;
+    await loadDue('burst', Array(DUE).fill(burstAt));
+    await waitRecorded('burst', DUE, burstAt + 120 * SECOND);
+    const burst = await lateness('burst');
+    console.log(
+      `burst (${DUE} at one instant): all recorded ${fmt(burst.max)} after the deadline (p50 ${fmt(burst.p50)})`,
+    );
+
+    // 4. A calendar edit moves every open deadline: every open ticket re-evaluated, its timer re-placed.
+    t0 = Date.now();
+    await put('/calendars/office', office('17:00'));
+    const [{ revision }] = await sql.query('SELECT revision FROM config_revision WHERE id = 1');
+    for (;;) {
+      const [{ left }] = await sql.query(
+        `SELECT count(*)::int AS left FROM tickets WHERE external_id LIKE 'open-%' AND config_revision < $1`,
+        [revision],
+      );
+      if (left === 0) break;
+      await sleep(250);
+    }
+    console.log(
+      `calendar edit: ${OPEN} open tickets re-evaluated and timers re-placed in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    );
+
+    // 5. Baseline: bare BullMQ with the same due times and a worker that does nothing.
+    const base = await bareBaseline(spreadDue.length);
+    console.log(
+      `baseline (bare BullMQ, no-op worker): spread p50 ${fmt(base.spread.p50)}, p99 ${fmt(base.spread.p99)}, max ${fmt(base.spread.max)}; burst drained in ${fmt(base.burstDrain)}`,
+    );
+    console.log(
+      `ratios: spread p99 ${(spread.p99 / base.spread.p99).toFixed(2)}× the baseline's; burst ${(burst.max / base.burstDrain).toFixed(2)}× the baseline's drain (goal ≤ 3×)`,
+    );
+  } finally {
+    redis.disconnect();
+    await app.close();
+    await dropDatabase(databaseUrl);
+  }
+
+  async function loadDue(label: string, dues: number[]): Promise<void> {
+    for (let i = 0; i < dues.length; i += BATCH_DUE) {
+      const now = Date.now();
+      await ingest.ingestMany(
+        dues.slice(i, i + BATCH_DUE).map((due, k) => ({
+          integrationId: INTEGRATION,
+          defaultPriority: 'normal' as const,
+          // A 1-minute target: created a minute before the wanted deadline.
+          events: [created(`${label}-${i + k}`, due - MINUTE, 'urgent')],
+          receivedAt: now,
+        })),
+      );
+    }
+  }
+
+  async function waitRecorded(label: string, count: number, until: number): Promise<void> {
+    for (;;) {
+      const [{ n }] = await sql.query(
+        `SELECT count(*)::int AS n FROM sla_steps s JOIN tickets t ON t.id = s.ticket_id
+         WHERE t.external_id LIKE $1 AND s.step = 'breach'`,
+        [`${label}-%`],
+      );
+      if (n >= count) return;
+      if (Date.now() > until) throw new Error(`${label}: only ${n} of ${count} breaches recorded`);
+      await sleep(250);
+    }
+  }
+
+  async function lateness(label: string): Promise<{ p50: number; p99: number; max: number }> {
+    const rows: Array<{ ms: number }> = await sql.query(
+      `SELECT (extract(epoch FROM s.detected_at - s.deadline) * 1000)::float8 AS ms
+       FROM sla_steps s JOIN tickets t ON t.id = s.ticket_id
+       WHERE t.external_id LIKE $1 AND s.step = 'breach' ORDER BY 1`,
+      [`${label}-%`],
+    );
+    const ms = rows.map((r) => r.ms);
+    return { p50: quantile(ms, 0.5), p99: quantile(ms, 0.99), max: ms[ms.length - 1] };
+  }
+}
+
+const BATCH_DUE = 250;
+
+/** The same due pattern on a bare BullMQ queue: the floor any timer built on it can reach. */
+async function bareBaseline(
+  spreadCount: number,
+): Promise<{ spread: { p50: number; p99: number; max: number }; burstDrain: number }> {
+  const connection = redisConnectionOptions(config.REDIS_URL);
+  const queue = new Queue('bare', { connection, prefix: `{${prefix}b}` });
+  const late: number[] = [];
+  let done = 0;
+  const worker = new Worker(
+    'bare',
+    async (job) => {
+      late.push(Date.now() - (job.data as { due: number }).due);
+      done++;
+    },
+    { connection, prefix: `{${prefix}b}`, concurrency: 16 },
+  );
+  try {
+    const start = Date.now() + 10 * SECOND;
+    const spreadDue = Array.from(
+      { length: spreadCount },
+      (_, i) => start + Math.floor((i * 20 * SECOND) / spreadCount),
+    );
+    await queue.addBulk(
+      spreadDue.map((due) => ({
+        name: 'x',
+        data: { due },
+        opts: { delay: due - Date.now(), removeOnComplete: true },
+      })),
+    );
+    while (done < spreadCount) await sleep(100);
+    const spread = [...late].sort((a, b) => a - b);
+    late.length = 0;
+    done = 0;
+    const burstAt = Date.now() + 10 * SECOND;
+    await queue.addBulk(
+      Array.from({ length: spreadCount }, () => ({
+        name: 'x',
+        data: { due: burstAt },
+        opts: { delay: burstAt - Date.now(), removeOnComplete: true },
+      })),
+    );
+    while (done < spreadCount) await sleep(20);
+    return {
+      spread: { p50: quantile(spread, 0.5), p99: quantile(spread, 0.99), max: spread[spread.length - 1] },
+      burstDrain: Math.max(...late),
+    };
+  } finally {
+    await worker.close();
+    await queue.obliterate({ force: true });
+    await queue.close();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
