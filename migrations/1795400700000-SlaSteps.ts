@@ -13,6 +13,8 @@ export class SlaSteps1795400700000 implements MigrationInterface {
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`ALTER TABLE "tickets" ADD "next_step_at" timestamptz`);
+    await queryRunner.query(`ALTER TABLE "tickets" ADD "assignee_id" varchar(255)`);
+    await queryRunner.query(`ALTER TABLE "tickets" ADD "group_id" varchar(255)`);
     await queryRunner.query(
       `CREATE INDEX "idx_tickets_next_step" ON "tickets" ("next_step_at") WHERE "next_step_at" IS NOT NULL`,
     );
@@ -75,5 +77,7 @@ export class SlaSteps1795400700000 implements MigrationInterface {
     await queryRunner.query(`DROP TABLE "sla_steps"`);
     await queryRunner.query(`DROP INDEX "idx_tickets_next_step"`);
     await queryRunner.query(`ALTER TABLE "tickets" DROP COLUMN "next_step_at"`);
+    await queryRunner.query(`ALTER TABLE "tickets" DROP COLUMN "assignee_id"`);
+    await queryRunner.query(`ALTER TABLE "tickets" DROP COLUMN "group_id"`);
   }
 }

@@ -22,6 +22,7 @@ import { WebhooksModule } from './webhooks/webhooks.module.js';
 import { WebhooksWorkerModule } from './webhooks/webhooks-worker.module.js';
 import { TimersModule } from './timers/timers.module.js';
 import { EscalationsModule } from './escalations/escalations.module.js';
+import { ReportsModule } from './reports/reports.module.js';
 
 /**
  * The application, assembled for a process role: `api` serves HTTP, `worker` runs queue processors
@@ -43,6 +44,7 @@ export class AppModule {
       WebhooksModule,
       TicketsApiModule,
       EscalationsModule,
+      ReportsModule,
     ];
     const workerModules: DynamicModule['imports'] = [WebhooksWorkerModule, TicketsWorkerModule, TimersModule];
     return {

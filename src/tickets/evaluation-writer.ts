@@ -87,6 +87,8 @@ export class EvaluationWriter {
       last_event_at: e.summary.lastEventAt,
       next_deadline: e.summary.nextDeadline,
       next_step_at: isoOrNull(plans.get(e.ticketId)?.nextAt ?? null),
+      assignee_id: e.summary.assigneeId,
+      group_id: e.summary.groupId,
     }));
     const rows = returnedRows<{ id: string; clock_version: number }>(
       await em.query(WRITE_SQL, [
@@ -138,7 +140,7 @@ const WRITE_SQL = `
     SELECT * FROM jsonb_to_recordset($2::jsonb) AS s(
       ticket_id uuid, evaluated_at timestamptz, config_revision int, status text, priority text, tier text,
       policy_id text, policy_version int, removed text, created_at timestamptz, last_event_at timestamptz,
-      next_deadline timestamptz, next_step_at timestamptz)
+      next_deadline timestamptz, next_step_at timestamptz, assignee_id text, group_id text)
   ), upserted AS (
     INSERT INTO ticket_clocks AS c (
       ticket_id, metric, cycle, state, policy_id, policy_version, calendar_id, time_zone, started_at, target_ms,
@@ -181,6 +183,7 @@ const WRITE_SQL = `
     status = s.status, priority = s.priority, tier = s.tier, policy_id = s.policy_id,
     policy_version = s.policy_version, removed = s.removed, created_at = s.created_at,
     last_event_at = s.last_event_at, next_deadline = s.next_deadline, next_step_at = s.next_step_at,
+    assignee_id = s.assignee_id, group_id = s.group_id,
     config_revision = s.config_revision,
     evaluated_at = s.evaluated_at, updated_at = now(), clock_version = t.clock_version + 1
   FROM summary s

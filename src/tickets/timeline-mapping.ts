@@ -153,6 +153,8 @@ export interface TicketSummary {
   createdAt: string | null;
   lastEventAt: string | null;
   nextDeadline: string | null;
+  assigneeId: string | null;
+  groupId: string | null;
 }
 
 export function summarise(evaluation: TicketEvaluation, timeline: TimelineEvent[]): TicketSummary {
@@ -177,6 +179,8 @@ export function summarise(evaluation: TicketEvaluation, timeline: TimelineEvent[
     createdAt: last ? iso(last.ticket.createdAt) : null,
     lastEventAt: last ? iso(last.occurredAt) : null,
     nextDeadline: isoOrNull(nextDeadline(evaluation.clocks)),
+    assigneeId: last?.ticket.assigneeId ?? null,
+    groupId: last?.ticket.groupId ?? null,
   };
 }
 

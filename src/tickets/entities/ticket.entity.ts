@@ -56,6 +56,13 @@ export class TicketEntity {
   @Column({ name: 'next_deadline', type: 'timestamptz', nullable: true })
   nextDeadline: Date | null;
 
+  /** The assignee and group of the latest snapshot (for reports and the queue's filters). */
+  @Column({ name: 'assignee_id', type: 'varchar', length: 255, nullable: true })
+  assigneeId: string | null;
+
+  @Column({ name: 'group_id', type: 'varchar', length: 255, nullable: true })
+  groupId: string | null;
+
   /** The earliest instant at which a clock reaches a warning or breach not yet recorded; the timers wake it then. */
   @Column({ name: 'next_step_at', type: 'timestamptz', nullable: true })
   nextStepAt: Date | null;

@@ -1,0 +1,96 @@
+import type { ComplianceQuery, DrillDownQuery, GroupKey, Period } from './reports.schemas.js';
+
+/** The column behind each group key. */
+export const GROUP_COLUMNS: Record<GroupKey, string> = {
+  metric: 'metric',
+  tier: 'tier',
+  priority: 'priority',
+  integration: 'integration_id',
+  assignee: 'assignee_id',
+  group: 'group_id',
+};
+
+type Filters = Pick<
+  ComplianceQuery,
+  'from' | 'to' | 'metric' | 'tier' | 'priority' | 'integration' | 'assignee' | 'group'
+>;
+
+/**
+ * The clocks a report counts, one row each, with its outcome and the instant that decides its period (README,
+ * "Compliance reports"): a met clock counts when it stopped, a breached one at its deadline (a running clock past
+ * its deadline is breached), a clock still counting before its deadline is in progress and counts in the period it
+ * started in. Cancelled and not-applicable clocks, and removed tickets, are not counted; a withdrawn breach is not
+ * a breach (its clock is met, or still counting).
+ */
+export function countedClocks(q: Filters, params: unknown[]): string {
+  const p = (value: unknown) => `$${params.push(value)}`;
+  const now = p(new Date());
+  const where = [`c.state IN ('met', 'breached', 'running', 'paused')`, 't.removed IS NULL'];
+  if (q.metric) where.push(`c.metric = ${p(q.metric)}`);
+  if (q.tier) where.push(`t.tier = ${p(q.tier)}`);
+  if (q.priority) where.push(`t.priority = ${p(q.priority)}`);
+  if (q.integration) where.push(`t.integration_id = ${p(q.integration)}`);
+  if (q.assignee) where.push(`t.assignee_id = ${p(q.assignee)}`);
+  if (q.group) where.push(`t.group_id = ${p(q.group)}`);
+  const from = p(q.from);
+  const to = p(q.to);
+  return `
+    SELECT * FROM (
+      SELECT c.ticket_id, c.metric, c.cycle, t.integration_id, t.external_id, t.tier, t.priority, t.assignee_id,
+             t.group_id, c.started_at, c.stopped_at, c.deadline, c.used_ms,
+             CASE WHEN c.state = 'met' THEN 'met'
+                  WHEN c.state = 'breached' OR (c.state = 'running' AND c.deadline <= ${now}) THEN 'breached'
+                  ELSE 'in_progress' END AS outcome,
+             CASE WHEN c.state = 'met' THEN c.stopped_at
+                  WHEN c.state = 'breached' OR (c.state = 'running' AND c.deadline <= ${now}) THEN c.deadline
+                  ELSE c.started_at END AS counted_at
+      FROM ticket_clocks c JOIN tickets t ON t.id = c.ticket_id
+      WHERE ${where.join(' AND ')}
+    ) x
+    WHERE counted_at >= ${from} AND counted_at < ${to}`;
+}
+
+/** The local start of the period that contains `counted_at`, in the zone, as a YYYY-MM-DD label. */
+export function periodExpression(period: Period, timeZone: string, params: unknown[]): string {
+  const zone = `$${params.push(timeZone)}`;
+  return `to_char(date_trunc('${period}', counted_at AT TIME ZONE ${zone}), 'YYYY-MM-DD')`;
+}
+
+/** One row per group: counts, achievement, and median and p90 durations of the clocks that stopped. */
+export function complianceSql(q: ComplianceQuery, params: unknown[]): string {
+  const base = countedClocks(q, params);
+  const keys = q.groupBy.map((key) =>
+    key === 'day' || key === 'week' || key === 'month'
+      ? { key, expr: periodExpression(key, q.timeZone, params) }
+      : { key, expr: GROUP_COLUMNS[key as GroupKey] },
+  );
+  const stopped = `outcome <> 'in_progress' AND stopped_at IS NOT NULL`;
+  const calendarMs = `extract(epoch FROM stopped_at - started_at) * 1000`;
+  return `
+    WITH counted AS (${base})
+    SELECT ${keys.map((k) => `${k.expr} AS "${k.key}"`).join(', ')},
+           count(*) FILTER (WHERE outcome = 'met')::int AS met,
+           count(*) FILTER (WHERE outcome = 'breached')::int AS breached,
+           count(*) FILTER (WHERE outcome = 'in_progress')::int AS in_progress,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY used_ms) FILTER (WHERE ${stopped}) AS business_median,
+           percentile_cont(0.9) WITHIN GROUP (ORDER BY used_ms) FILTER (WHERE ${stopped}) AS business_p90,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY ${calendarMs}) FILTER (WHERE ${stopped}) AS calendar_median,
+           percentile_cont(0.9) WITHIN GROUP (ORDER BY ${calendarMs}) FILTER (WHERE ${stopped}) AS calendar_p90
+    FROM counted
+    GROUP BY ${keys.map((_, i) => i + 1).join(', ')}
+    ORDER BY ${keys.map((_, i) => `${i + 1} NULLS LAST`).join(', ')}`;
+}
+
+/** The clocks behind one report cell. */
+export function drillDownSql(q: DrillDownQuery, params: unknown[]): string {
+  const base = countedClocks(q, params);
+  const where: string[] = [];
+  if (q.outcome) where.push(`outcome = $${params.push(q.outcome)}`);
+  if (q.interval && q.period) {
+    where.push(`${periodExpression(q.interval, q.timeZone, params)} = $${params.push(q.period)}`);
+  }
+  return `
+    WITH counted AS (${base})
+    SELECT * FROM counted ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    ORDER BY counted_at, ticket_id, metric, cycle LIMIT $${params.push(q.limit)}`;
+}

@@ -1,0 +1,215 @@
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TicketIngestService } from '../../src/tickets/ticket-ingest.service.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+import { MINUTE, seedIntegration, TicketStory } from '../tickets/ticket-fixtures.js';
+
+const DESK = 'report-desk';
+const at = (iso: string) => Date.parse(iso);
+const min = (n: number) => n * MINUTE;
+
+/**
+ * A fixed data set with hand-computed figures (24/7 targets: first response 60 min, resolution 240 min):
+ *   T1 gold   normal 11-02 09:00, reply 09:30 (met, 30), solved 11:00 (met, 120)
+ *   T2 gold   normal 11-02 10:00, reply 11:30 (breached at 11:00, 90), solved 15:00 (breached at 14:00, 300)
+ *   T3 silver normal 11-03 08:00, reply 08:10 (met, 10), still open: resolution breached at 12:00, still counting
+ *   T4 silver high   11-09 09:00, reply 09:20 (met, 20), solved 10:00 (met, 60)
+ *   T5 gold   normal now − 10 min: both clocks in progress (outside November 2026)
+ */
+describe('compliance reports', () => {
+  let t: TestApp;
+  const http = () => request(t.app.getHttpServer());
+  const november = { from: '2026-11-01T00:00:00Z', to: '2026-12-01T00:00:00Z' };
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    await seedIntegration(t.sql, DESK);
+    const targets = { first_response: { minutes: 60 }, resolution: { minutes: 240 } };
+    await http()
+      .post('/policies')
+      .send({ id: 'all', name: 'All', position: 0, targets: { normal: targets, high: targets } })
+      .expect(201);
+    const ingest = t.app.get(TicketIngestService);
+    const deliver = (story: TicketStory) =>
+      ingest.ingest({
+        integrationId: DESK,
+        defaultPriority: 'normal',
+        events: story.events,
+        receivedAt: Date.now(),
+      });
+    const open = (id: string, created: string, tier: string, priority: 'normal' | 'high' = 'normal') =>
+      new TicketStory(id, at(created), { tier, priority, status: 'open', assigneeId: `agent-${tier}` });
+    await deliver(
+      open('T1', '2026-11-02T09:00:00Z', 'gold')
+        .comment('r', at('2026-11-02T09:30:00Z'), 'agent')
+        .update('s', at('2026-11-02T11:00:00Z'), { status: 'solved' }),
+    );
+    await deliver(
+      open('T2', '2026-11-02T10:00:00Z', 'gold')
+        .comment('r', at('2026-11-02T11:30:00Z'), 'agent')
+        .update('s', at('2026-11-02T15:00:00Z'), { status: 'solved' }),
+    );
+    await deliver(
+      open('T3', '2026-11-03T08:00:00Z', 'silver').comment('r', at('2026-11-03T08:10:00Z'), 'agent'),
+    );
+    await deliver(
+      open('T4', '2026-11-09T09:00:00Z', 'silver', 'high')
+        .comment('r', at('2026-11-09T09:20:00Z'), 'agent')
+        .update('s', at('2026-11-09T10:00:00Z'), { status: 'solved' }),
+    );
+    await deliver(
+      new TicketStory('T5', Date.now() - min(10), { tier: 'gold', priority: 'normal', status: 'open' }),
+    );
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('gives achievement, counts and median/p90 durations per metric', async () => {
+    const res = await http().get('/reports/compliance').query(november).expect(200);
+    expect(res.body.rows).toEqual([
+      expect.objectContaining({
+        group: { metric: 'first_response' },
+        met: 3,
+        breached: 1,
+        inProgress: 0,
+        achievedPercent: 75,
+        // Stopped: 10, 20, 30, 90 minutes.
+        businessMs: { median: min(25), p90: min(72) },
+        calendarMs: { median: min(25), p90: min(72) },
+      }),
+      expect.objectContaining({
+        group: { metric: 'resolution' },
+        met: 2,
+        breached: 2, // T2 stopped late; T3 still counting past its deadline
+        achievedPercent: 50,
+        // Stopped: 60, 120, 300 minutes (T3 has not stopped).
+        businessMs: { median: min(120), p90: min(264) },
+      }),
+    ]);
+  });
+
+  it('groups by tier and by week, in the given time zone', async () => {
+    const byTier = await http()
+      .get('/reports/compliance')
+      .query({ ...november, groupBy: 'metric,tier', metric: 'first_response' })
+      .expect(200);
+    expect(
+      byTier.body.rows.map((r: { group: object; achievedPercent: number }) => [r.group, r.achievedPercent]),
+    ).toEqual([
+      [{ metric: 'first_response', tier: 'gold' }, 50],
+      [{ metric: 'first_response', tier: 'silver' }, 100],
+    ]);
+    const byWeek = await http()
+      .get('/reports/compliance')
+      .query({ ...november, groupBy: 'week', metric: 'first_response', timeZone: 'Europe/Berlin' })
+      .expect(200);
+    expect(
+      byWeek.body.rows.map((r: { group: object; met: number; breached: number }) => [
+        r.group,
+        r.met,
+        r.breached,
+      ]),
+    ).toEqual([
+      [{ week: '2026-11-02' }, 2, 1],
+      [{ week: '2026-11-09' }, 1, 0],
+    ]);
+  });
+
+  it('counts clocks still counting before their deadline as in progress, in the period they started', async () => {
+    const res = await http()
+      .get('/reports/compliance')
+      .query({
+        from: new Date(Date.now() - 3_600_000).toISOString(),
+        to: new Date(Date.now() + 60_000).toISOString(),
+      })
+      .expect(200);
+    expect(
+      res.body.rows.map((r: { group: object; inProgress: number; achievedPercent: null }) => [
+        r.group,
+        r.inProgress,
+        r.achievedPercent,
+      ]),
+    ).toEqual([
+      [{ metric: 'first_response' }, 1, null],
+      [{ metric: 'resolution' }, 1, null],
+    ]);
+  });
+
+  it('links every row to the clocks behind it', async () => {
+    const res = await http()
+      .get('/reports/compliance')
+      .query({ ...november, groupBy: 'metric,tier' })
+      .expect(200);
+    const goldFirst = res.body.rows.find(
+      (r: { group: { metric: string; tier: string } }) =>
+        r.group.metric === 'first_response' && r.group.tier === 'gold',
+    );
+    const clocks = await http().get(goldFirst.drillDown).expect(200);
+    expect(
+      clocks.body.map((c: { externalId: string; outcome: string }) => [c.externalId, c.outcome]),
+    ).toEqual([
+      ['T1', 'met'],
+      ['T2', 'breached'],
+    ]);
+    const breachedOnly = await http().get(`${goldFirst.drillDown}&outcome=breached`).expect(200);
+    expect(breachedOnly.body).toEqual([
+      expect.objectContaining({ externalId: 'T2', countedAt: '2026-11-02T11:00:00.000Z' }),
+    ]);
+  });
+
+  it('answers CSV by Accept or ?format=csv, with a header even when empty', async () => {
+    const csv = await http().get('/reports/compliance').query(november).set('accept', 'text/csv').expect(200);
+    expect(csv.headers['content-type']).toContain('text/csv');
+    expect(csv.text.trim().split('\n')).toEqual([
+      'metric,met,breached,in_progress,achieved_percent,business_median_ms,business_p90_ms,calendar_median_ms,calendar_p90_ms',
+      `first_response,3,1,0,75,${min(25)},${min(72)},${min(25)},${min(72)}`,
+      `resolution,2,2,0,50,${min(120)},${min(264)},${min(120)},${min(264)}`,
+    ]);
+    const empty = await http()
+      .get('/reports/compliance')
+      .query({
+        from: '2020-01-01T00:00:00Z',
+        to: '2020-02-01T00:00:00Z',
+        groupBy: 'tier,month',
+        format: 'csv',
+      })
+      .expect(200);
+    expect(empty.text.trim()).toBe(
+      'tier,month,met,breached,in_progress,achieved_percent,business_median_ms,business_p90_ms,calendar_median_ms,calendar_p90_ms',
+    );
+  });
+
+  it('gives the trend as one point per metric and interval', async () => {
+    const res = await http()
+      .get('/reports/compliance/trend')
+      .query({ ...november, interval: 'week' })
+      .expect(200);
+    expect(
+      res.body.rows.map((r: { group: object; achievedPercent: number }) => [r.group, r.achievedPercent]),
+    ).toEqual([
+      [{ metric: 'first_response', week: '2026-11-02' }, 66.67],
+      [{ metric: 'first_response', week: '2026-11-09' }, 100],
+      [{ metric: 'resolution', week: '2026-11-02' }, 33.33],
+      [{ metric: 'resolution', week: '2026-11-09' }, 100],
+    ]);
+  });
+
+  it('refuses bad parameters with a 400 that says what is wrong', async () => {
+    const cases: Array<Record<string, string>> = [
+      {},
+      { from: 'yesterday', to: november.to },
+      { ...november, from: november.to, to: november.from },
+      { ...november, groupBy: 'metric,colour' },
+      { ...november, groupBy: 'day,week' },
+      { ...november, timeZone: 'Mars/Olympus' },
+      { from: '2020-01-01T00:00:00Z', to: '2026-01-01T00:00:00Z' },
+      { ...november, unknown: 'x' },
+    ];
+    for (const query of cases) {
+      const res = await http().get('/reports/compliance').query(query);
+      expect(res.status, JSON.stringify(query)).toBe(400);
+      expect(res.body).toMatchObject({ error: 'validation_failed', message: expect.any(String) });
+    }
+  });
+});
