@@ -8,7 +8,7 @@ import { TimerJob, type TimerJobData, TimersQueue } from './timers.queue.js';
 
 /** Jobs that fire within this long of each other are evaluated together (one transaction). */
 const BATCH_WINDOW_MS = 15;
-const BATCH_MAX = 250;
+const BATCH_MAX = 500;
 
 interface Batch {
   due: Map<string, number>;
