@@ -23,6 +23,7 @@ import { WebhooksWorkerModule } from './webhooks/webhooks-worker.module.js';
 import { TimersModule } from './timers/timers.module.js';
 import { EscalationsModule } from './escalations/escalations.module.js';
 import { ReportsModule } from './reports/reports.module.js';
+import { LiveEventsApiModule, LiveEventsWorkerModule } from './live-events/live-events.module.js';
 
 /**
  * The application, assembled for a process role: `api` serves HTTP, `worker` runs queue processors
@@ -45,8 +46,14 @@ export class AppModule {
       TicketsApiModule,
       EscalationsModule,
       ReportsModule,
+      LiveEventsApiModule,
     ];
-    const workerModules: DynamicModule['imports'] = [WebhooksWorkerModule, TicketsWorkerModule, TimersModule];
+    const workerModules: DynamicModule['imports'] = [
+      WebhooksWorkerModule,
+      TicketsWorkerModule,
+      TimersModule,
+      LiveEventsWorkerModule,
+    ];
     return {
       module: AppModule,
       imports: [

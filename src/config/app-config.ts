@@ -35,6 +35,8 @@ const envSchema = z.object({
   TIMER_SCAN_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
   /** A step recorded more than this after it fell due is marked late (downtime, backfill, an exceeded change). */
   TIMER_LATE_AFTER_SECONDS: z.coerce.number().int().min(1).default(300),
+  /** Live events kept for clients that reconnect with Last-Event-ID (approximately; Redis trims in chunks). */
+  LIVE_EVENTS_RETENTION: z.coerce.number().int().min(100).max(10_000_000).default(100_000),
 });
 
 export type AppConfig = z.infer<typeof envSchema>;

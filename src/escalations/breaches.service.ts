@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { ConflictError, NotFoundError } from '../common/errors.js';
+import { LiveEventStream } from '../live-events/live-event-stream.js';
 import type { AckBreachBody, BreachPage, BreachView, ListBreachesQuery } from './breaches.schemas.js';
 
 const COLUMNS = `s.id, s.ticket_id, t.integration_id, t.external_id, t.tier, t.priority, t.status AS ticket_status,
@@ -11,7 +12,10 @@ const COLUMNS = `s.id, s.ticket_id, t.integration_id, t.external_id, t.tier, t.p
 /** Breaches as managers see them: newest first, filtered, and acknowledged once. */
 @Injectable()
 export class BreachesService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly live: LiveEventStream,
+  ) {}
 
   async list(query: ListBreachesQuery): Promise<BreachPage> {
     const params: unknown[] = [];
@@ -46,11 +50,13 @@ export class BreachesService {
    * A withdrawn breach cannot be acknowledged: there is nothing left to own.
    */
   async acknowledge(id: string, body: AckBreachBody, by: string | null): Promise<BreachView> {
-    return this.dataSource.transaction(async (tx) => {
+    let first = false;
+    const breach = await this.dataSource.transaction(async (tx) => {
       const row = await this.find(tx, id, true);
       if (row.status === 'withdrawn')
         throw new ConflictError(`Breach ${id} was withdrawn: later history showed the deadline was met.`);
       if (row.acknowledged_at === null) {
+        first = true;
         await tx.query(
           `UPDATE sla_steps SET acknowledged_at = clock_timestamp(), acknowledged_by = $2 WHERE id = $1`,
           [id, body.by ?? by ?? 'unknown'],
@@ -58,6 +64,26 @@ export class BreachesService {
       }
       return toBreachView(await this.find(tx, id));
     });
+    if (first) {
+      const t = breach.ticket;
+      await this.live.publish([
+        {
+          type: 'breach.acknowledged',
+          ticketId: t.id,
+          integrationId: t.integrationId,
+          externalId: t.externalId,
+          tier: t.tier,
+          priority: t.priority,
+          assigneeId: null,
+          at: breach.acknowledgedAt!,
+          stepId: breach.id,
+          metric: breach.metric,
+          cycle: breach.cycle,
+          by: breach.acknowledgedBy,
+        },
+      ]);
+    }
+    return breach;
   }
 
   private async find(manager: DataSource['manager'], id: string, lock = false): Promise<BreachRow> {

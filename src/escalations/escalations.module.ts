@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { LiveEventStreamModule } from '../live-events/live-events.module.js';
 import { ConfigRevisionModule } from '../policies/config-core/config-revision.module.js';
 import { TiersModule } from '../tiers/tiers.module.js';
 import { BreachesController } from './breaches.controller.js';
@@ -18,6 +19,7 @@ import { SlaStepEntity } from './sla-step.entity.js';
     TypeOrmModule.forFeature([SlaStepEntity, LadderEntity, LadderVersionEntity]),
     TiersModule,
     ConfigRevisionModule,
+    LiveEventStreamModule,
   ],
   controllers: [BreachesController, LaddersController],
   providers: [BreachesService, LaddersService],

@@ -20,6 +20,12 @@ export interface TicketEvaluationWrite {
 /** What one ticket's write did. */
 export interface WrittenTicket {
   clockVersion: number;
+  /** Who the ticket is, for listeners that filter (live events). */
+  integrationId: string;
+  externalId: string;
+  tier: string | null;
+  priority: string | null;
+  assigneeId: string | null;
   /** When the timers should look at the ticket next (null: no step will fall due as things stand). */
   nextStepAt: number | null;
   /** The warnings and breaches this evaluation recorded, and the breaches it withdrew. */
@@ -90,7 +96,12 @@ export class EvaluationWriter {
       assignee_id: e.summary.assigneeId,
       group_id: e.summary.groupId,
     }));
-    const rows = returnedRows<{ id: string; clock_version: number }>(
+    const rows = returnedRows<{
+      id: string;
+      clock_version: number;
+      integration_id: string;
+      external_id: string;
+    }>(
       await em.query(WRITE_SQL, [
         JSON.stringify(changed),
         JSON.stringify(tickets),
@@ -102,12 +113,18 @@ export class EvaluationWriter {
       ]),
     );
     const versions = new Map(rows.map((r) => [r.id, r.clock_version]));
+    const summaries = new Map(sorted.map((e) => [e.ticketId, e.summary]));
     const recorded = await this.steps.record(em, plans, versions);
     return new Map(
       rows.map((r) => [
         r.id,
         {
           clockVersion: r.clock_version,
+          integrationId: r.integration_id,
+          externalId: r.external_id,
+          tier: summaries.get(r.id)?.tier ?? null,
+          priority: summaries.get(r.id)?.priority ?? null,
+          assigneeId: summaries.get(r.id)?.assigneeId ?? null,
           nextStepAt: plans.get(r.id)?.nextAt ?? null,
           steps: recorded.get(r.id) ?? [],
         },
@@ -188,4 +205,4 @@ const WRITE_SQL = `
     evaluated_at = s.evaluated_at, updated_at = now(), clock_version = t.clock_version + 1
   FROM summary s
   WHERE t.id = ANY($3::uuid[]) AND t.id = s.ticket_id
-  RETURNING t.id, t.clock_version`;
+  RETURNING t.id, t.clock_version, t.integration_id, t.external_id`;

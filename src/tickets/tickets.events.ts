@@ -9,6 +9,11 @@ export const TICKET_CLOCKS_CHANGED = 'ticket.clocks-changed';
 export interface TicketClocksChanged {
   ticketId: string;
   clockVersion: number;
+  integrationId: string;
+  externalId: string;
+  tier: string | null;
+  priority: string | null;
+  assigneeId: string | null;
   /** When the ticket's next warning or breach falls due (null: none will); the timers schedule it. */
   nextStepAt: number | null;
   /** What the evaluation recorded: warnings and breaches reached, breaches withdrawn. */

@@ -1,0 +1,104 @@
+import { Controller, Get, Headers, Query, Req, Res } from '@nestjs/common';
+import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { ZodValidationPipe } from '../common/zod-validation.pipe.js';
+import { compareIds, LIVE_EVENT_TYPES, LiveEventStream, type StoredLiveEvent } from './live-event-stream.js';
+import { LiveEventsHub } from './live-events.hub.js';
+
+const HEARTBEAT_MS = 15_000;
+
+export const liveEventsQuerySchema = z
+  .object({
+    tier: z.string().min(1).max(64).optional(),
+    assignee: z.string().min(1).max(255).optional(),
+    integrationId: z.string().min(1).max(64).optional(),
+    ticket: z.string().min(1).max(255).optional().describe("The helpdesk's ticket id (with integrationId)"),
+    types: z
+      .string()
+      .transform((v) => v.split(','))
+      .pipe(z.array(z.enum(LIVE_EVENT_TYPES)).min(1))
+      .optional()
+      .describe(`Comma-separated, of: ${LIVE_EVENT_TYPES.join(', ')}`),
+  })
+  .strict();
+type LiveEventsQuery = z.infer<typeof liveEventsQuerySchema>;
+
+const streamIdSchema = z.string().regex(/^\d{1,16}-\d{1,16}$/);
+
+/**
+ * Server-Sent Events of clock changes, warnings, breaches, escalations, withdrawals and acknowledgements, from any
+ * worker, with heartbeats; a client that reconnects with Last-Event-ID gets what it missed within the retention
+ * window, or a `reset` event when that is gone (reload, then listen).
+ */
+@ApiTags('events')
+@Controller('events')
+export class EventsController {
+  constructor(
+    private readonly stream: LiveEventStream,
+    private readonly hub: LiveEventsHub,
+  ) {}
+
+  @Get()
+  @ApiOperation({
+    summary: 'Live events (SSE): clock changes, warnings, breaches, withdrawals, acknowledgements',
+  })
+  @ApiProduces('text/event-stream')
+  async events(
+    @Query(new ZodValidationPipe(liveEventsQuerySchema)) query: LiveEventsQuery,
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const matches = filterFor(query);
+    reply.hijack();
+    const raw = reply.raw;
+    raw.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    raw.write('retry: 2000\n\n');
+    let lastSent = '0-0';
+    const send = (event: StoredLiveEvent) => {
+      if (compareIds(event.id, lastSent) <= 0 || !matches(event)) return;
+      lastSent = event.id;
+      const { id, type, ...data } = event;
+      raw.write(`id: ${id}\nevent: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
+    };
+    // Listen first, then replay: what arrives meanwhile is dropped by id if the replay already sent it.
+    const buffered: StoredLiveEvent[] = [];
+    let replaying = true;
+    const unsubscribe = this.hub.subscribe((event) => (replaying ? buffered.push(event) : send(event)));
+    const heartbeat = setInterval(() => raw.write(': heartbeat\n\n'), HEARTBEAT_MS);
+    request.raw.on('close', () => {
+      clearInterval(heartbeat);
+      unsubscribe();
+    });
+    if (lastEventId && streamIdSchema.safeParse(lastEventId).success) {
+      lastSent = lastEventId;
+      try {
+        const { events, complete } = await this.stream.after(lastEventId);
+        if (!complete)
+          raw.write(
+            `event: reset\ndata: {"reason":"events after ${lastEventId} are no longer retained"}\n\n`,
+          );
+        for (const event of events) send(event);
+      } catch {
+        raw.write('event: reset\ndata: {"reason":"missed events cannot be read now"}\n\n');
+      }
+    }
+    replaying = false;
+    for (const event of buffered) send(event);
+  }
+}
+
+function filterFor(q: LiveEventsQuery): (event: StoredLiveEvent) => boolean {
+  return (event) =>
+    (!q.tier || event.tier === q.tier) &&
+    (!q.assignee || event.assigneeId === q.assignee) &&
+    (!q.integrationId || event.integrationId === q.integrationId) &&
+    (!q.ticket || event.externalId === q.ticket) &&
+    (!q.types || q.types.includes(event.type));
+}
