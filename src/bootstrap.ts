@@ -13,19 +13,58 @@ import { runMigrations } from './database/migrate.js';
 /** A startup failure with one line that says what is wrong and what to do. */
 export class StartupError extends Error {}
 
-/** Makes sure Postgres (database created, migrations applied) and Redis are there before Nest starts. */
-export async function prepareInfrastructure(config: AppConfig): Promise<void> {
-  try {
+/**
+ * Makes sure Postgres (database created, migrations applied) and Redis are there before Nest starts. Each is retried
+ * with a bounded backoff for STARTUP_RETRY_SECONDS (a database container may still be initialising), saying so in
+ * the log; then start-up gives up with one line that says what to do.
+ */
+export async function prepareInfrastructure(
+  config: AppConfig,
+  log: LoggerService = createLogger(config),
+): Promise<void> {
+  const postgres = `PostgreSQL at ${redactUrl(config.DATABASE_URL)}`;
+  await withStartupRetry(config, log, postgres, async () => {
     await ensureDatabaseExists(config.DATABASE_URL);
     await runMigrations(config.DATABASE_URL);
-  } catch (error) {
+  }).catch((error: Error) => {
     throw new StartupError(
-      `Cannot use PostgreSQL at ${redactUrl(config.DATABASE_URL)} (${(error as Error).message}). ` +
-        'Start PostgreSQL or set DATABASE_URL to a reachable server.',
+      `Cannot use ${postgres} (${error.message}). Start PostgreSQL or set DATABASE_URL to a reachable server.`,
     );
+  });
+  const redis = `Redis at ${redactUrl(config.REDIS_URL)}`;
+  await withStartupRetry(config, log, redis, () => pingRedis(config.REDIS_URL)).catch((error: Error) => {
+    throw new StartupError(
+      `Cannot reach ${redis} (${error.message}). Start Redis or set REDIS_URL to a reachable server.`,
+    );
+  });
+}
+
+async function withStartupRetry(
+  config: AppConfig,
+  log: LoggerService,
+  what: string,
+  attempt: () => Promise<void>,
+): Promise<void> {
+  const giveUpAt = Date.now() + config.STARTUP_RETRY_SECONDS * 1000;
+  for (let delay = 500; ; delay = Math.min(delay * 2, 5000)) {
+    try {
+      return await attempt();
+    } catch (error) {
+      const wait = Math.min(delay, giveUpAt - Date.now());
+      if (wait <= 0) throw error;
+      log.warn?.(
+        `${what} not reachable yet (${(error as Error).message}); retrying in ${(wait / 1000).toFixed(1)} s, ` +
+          `giving up after ${config.STARTUP_RETRY_SECONDS} s`,
+        'Startup',
+      );
+      await new Promise((r) => setTimeout(r, wait));
+    }
   }
+}
+
+async function pingRedis(url: string): Promise<void> {
   const redis = new Redis({
-    ...redisConnectionOptions(config.REDIS_URL),
+    ...redisConnectionOptions(url),
     lazyConnect: true,
     maxRetriesPerRequest: 1,
     retryStrategy: () => null,
@@ -37,10 +76,7 @@ export async function prepareInfrastructure(config: AppConfig): Promise<void> {
     await redis.connect();
     await redis.ping();
   } catch (error) {
-    throw new StartupError(
-      `Cannot reach Redis at ${redactUrl(config.REDIS_URL)} (${cause ?? (error as Error).message}). ` +
-        'Start Redis or set REDIS_URL to a reachable server.',
-    );
+    throw new Error(cause ?? (error as Error).message);
   } finally {
     redis.disconnect();
   }

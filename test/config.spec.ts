@@ -26,4 +26,22 @@ describe('configuration', () => {
   it('requires an encryption key in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/ENCRYPTION_KEY/);
   });
+
+  it('reports a malformed ENCRYPTION_KEY with the other problems, without echoing it', () => {
+    try {
+      loadConfig({ ENCRYPTION_KEY: 'not-a-key-hunter2', PORT: 'eighty' });
+      expect.fail('should throw');
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      const problems = (error as ConfigError).problems;
+      expect(problems.join('\n')).toMatch(/ENCRYPTION_KEY: must be 32 bytes/);
+      expect(problems.join('\n')).toContain('PORT');
+      expect(problems.join('\n')).not.toContain('hunter2');
+    }
+    for (const good of ['a'.repeat(64), Buffer.alloc(32, 7).toString('base64')])
+      expect(loadConfig({ ENCRYPTION_KEY: good }).ENCRYPTION_KEY).toBe(good);
+    expect(() => loadConfig({ ENCRYPTION_KEY: Buffer.alloc(16).toString('base64') })).toThrow(
+      /ENCRYPTION_KEY/,
+    );
+  });
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isValidEncryptionKey } from './encryption-key.js';
 
 /**
  * Environment → typed configuration, validated once at boot. Every problem is reported together,
@@ -18,10 +19,20 @@ const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]+$/)
     .default('sla'),
+  /** How long start-up keeps retrying PostgreSQL and Redis (a database still initialising), with backoff; 0: once. */
+  STARTUP_RETRY_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
+  /** After SIGTERM/SIGINT: stop accepting, finish in-flight work, close queues and pools; exit anyway after this. */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
   LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
   /** 32 bytes as 64 hex chars or base64; encrypts integration signing secrets at rest. */
-  ENCRYPTION_KEY: z.string().optional(),
+  ENCRYPTION_KEY: z
+    .string()
+    .refine(isValidEncryptionKey, {
+      message:
+        'must be 32 bytes: 64 hex characters (openssl rand -hex 32) or base64 (openssl rand -base64 32)',
+    })
+    .optional(),
   NODE_ENV: z.string().default('development'),
   WEBHOOK_BODY_LIMIT_BYTES: z.coerce
     .number()

@@ -1,15 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { parseEncryptionKey } from '../config/encryption-key.js';
 
 const FORMAT = 'v1';
-
-/** 32 bytes from 64 hex chars or base64; anything else is a configuration mistake. */
-export function parseEncryptionKey(raw: string): Buffer {
-  const key = /^[0-9a-fA-F]{64}$/.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
-  if (key.length !== 32) throw new Error('ENCRYPTION_KEY must be 32 bytes (64 hex chars or base64)');
-  return key;
-}
 
 /**
  * Encrypts secrets that must be usable again (HMAC signing secrets) with AES-256-GCM.

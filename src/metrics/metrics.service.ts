@@ -25,7 +25,7 @@ export class MetricsService {
 
   readonly evaluationSeconds = new Histogram({
     name: 'sla_ticket_evaluation_seconds',
-    help: 'Time to re-evaluate one ticket (load timeline, evaluate, store clocks)',
+    help: "Time to evaluate one ticket's timeline (the engine's part; loading and storing are batched)",
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     registers: [this.registry],
   });

@@ -4,6 +4,7 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { NotFoundError } from '../common/errors.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { clockSteps, evaluate } from '../engine/index.js';
 import type { Clock, LadderDefinition, Priority, TicketEvaluation } from '../engine/types.js';
 import { EvaluationConfigService, type EvaluationConfig } from '../policies/evaluation-config.service.js';
@@ -80,6 +81,7 @@ export class TicketIngestService {
     private readonly writer: EvaluationWriter,
     private readonly evaluationConfig: EvaluationConfigService,
     @Optional() private readonly events?: EventEmitter2,
+    @Optional() private readonly metrics?: MetricsService,
   ) {}
 
   /** One delivery's events. */
@@ -240,6 +242,7 @@ export class TicketIngestService {
       .sort(compareStoredEvents)
       .map((row) => toTimelineEvent(row, defaultPriority));
     const now = Date.now();
+    const stopTimer = this.metrics?.evaluationSeconds.startTimer();
     const evaluation = evaluate(timeline, {
       policies: config.policies,
       calendars: config.calendars,
@@ -250,6 +253,7 @@ export class TicketIngestService {
       defaultPriority,
       now,
     });
+    stopTimer?.();
     const zoneOf = (calendarId: string | null): string | null =>
       calendarId === null
         ? null

@@ -5,7 +5,7 @@ import { dropDatabase, freshDatabaseUrl } from '../support/test-app.js';
 /** Runs the real entry point (TypeScript through SWC) and returns what it printed. */
 function start(env: Record<string, string>) {
   const result = spawnSync(process.execPath, ['--import', '@swc-node/register/esm-register', 'src/main.ts'], {
-    env: { ...process.env, LOG_LEVEL: 'error', ...env },
+    env: { ...process.env, LOG_LEVEL: 'error', STARTUP_RETRY_SECONDS: '0', ...env },
     encoding: 'utf8',
     timeout: 20_000,
   });

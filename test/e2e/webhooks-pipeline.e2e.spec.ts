@@ -189,6 +189,10 @@ describe('webhook → inbox → ingest → clocks', () => {
     );
     expect(answers.filter((a) => a.body.duplicate)).toHaveLength(4);
     const reference = decided(await solvedTicket('T-1'));
+    // Solved is not the end: a shuffled delivery may come after the solve. Wait for the whole inbox.
+    await waitFor(async () =>
+      (await inboxStatuses()).every((r) => r.status === 'processed' || r.status === 'dead'),
+    );
     const shuffled = await solvedTicket('T-2');
     const normalise = (clocks: ReturnType<typeof decided>) =>
       clocks.map((c) => ({
@@ -278,5 +282,7 @@ describe('webhook → inbox → ingest → clocks', () => {
     const processed = value(/sla_ingest_deliveries_processed_total\{result="processed"\} (\d+)/);
     expect(processed).toBe(fresh);
     expect(value(/sla_ingest_deliveries_processed_total\{result="dead"\} (\d+)/)).toBeGreaterThanOrEqual(1);
+    // Every ticket evaluated was timed.
+    expect(value(/sla_ticket_evaluation_seconds_count (\d+)/)).toBeGreaterThan(0);
   });
 });
