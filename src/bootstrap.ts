@@ -76,7 +76,7 @@ async function pingRedis(url: string): Promise<void> {
     await redis.connect();
     await redis.ping();
   } catch (error) {
-    throw new Error(cause ?? (error as Error).message);
+    throw new Error(cause ?? (error as Error).message, { cause: error });
   } finally {
     redis.disconnect();
   }
