@@ -2,6 +2,7 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger 
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
 import { DomainError, type ErrorBody } from './errors.js';
+import { isConnectionError, OncePer, OUTAGE_RETRY_AFTER_SECONDS } from './outage.js';
 
 /** Fastify's own client errors (body parsing, limits, content types) with what to do about them. */
 const FASTIFY_CLIENT_ERRORS: Record<string, { error: string; message: string }> = {
@@ -36,7 +37,19 @@ export function toErrorResponse(exception: unknown): {
   status: number;
   body: ErrorBody;
   unexpected: boolean;
+  retryAfter?: number;
 } {
+  if (isConnectionError(exception)) {
+    return {
+      status: 503,
+      body: {
+        error: 'database_unavailable',
+        message: `PostgreSQL cannot be reached right now; nothing was changed. Retry in ${OUTAGE_RETRY_AFTER_SECONDS} s.`,
+      },
+      unexpected: false,
+      retryAfter: OUTAGE_RETRY_AFTER_SECONDS,
+    };
+  }
   if (exception instanceof DomainError) {
     const body: ErrorBody = { error: exception.code, message: exception.message };
     if (exception.details !== undefined) body.details = exception.details;
@@ -74,13 +87,29 @@ export function toErrorResponse(exception: unknown): {
   };
 }
 
+/** One log line per interval for an outage, however many requests it turns away. */
+export const outageLog = new OncePer(10_000);
+
+export function logOutage(logger: { warn(message: string): void }, error: unknown): void {
+  outageLog.run((suppressed) =>
+    logger.warn(
+      `PostgreSQL unavailable, answering 503: ${(error as Error)?.message ?? String(error)}` +
+        (suppressed > 0 ? ` (${suppressed} more since the last report)` : ''),
+    ),
+  );
+}
+
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpExceptionFilter');
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
-    const { status, body, unexpected } = toErrorResponse(exception);
+    const { status, body, unexpected, retryAfter } = toErrorResponse(exception);
+    if (retryAfter !== undefined) {
+      void reply.header('retry-after', String(retryAfter));
+      logOutage(this.logger, exception);
+    }
     if (unexpected) {
       body.correlationId = randomUUID();
       this.logger.error({

@@ -7,7 +7,9 @@ import {
 } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { InjectDataSource } from '@nestjs/typeorm';
+import type pg from 'pg';
 import type { DataSource } from 'typeorm';
+import { OncePer } from '../common/outage.js';
 import { IngestEnqueuer } from './ingest-enqueuer.js';
 import { INBOX_TIMING, type InboxTiming } from './inbox-timing.js';
 import { pgPool } from './pg-pool.js';
@@ -26,6 +28,7 @@ const INTERVAL_NAME = 'inbox-reconciler';
 export class InboxReconciler implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(InboxReconciler.name);
   private running = false;
+  private readonly failures = new OncePer(60_000);
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -48,8 +51,10 @@ export class InboxReconciler implements OnApplicationBootstrap, OnModuleDestroy 
   async reconcile(): Promise<number> {
     if (this.running) return 0;
     this.running = true;
-    const client = await pgPool(this.dataSource).connect();
+    let client: pg.PoolClient | undefined;
     try {
+      // Inside the try: during a PostgreSQL outage this is what fails, and a round must never crash the process.
+      client = await pgPool(this.dataSource).connect();
       const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [
         RECONCILER_LOCK_KEY,
       ]);
@@ -60,10 +65,14 @@ export class InboxReconciler implements OnApplicationBootstrap, OnModuleDestroy 
         await client.query('SELECT pg_advisory_unlock($1)', [RECONCILER_LOCK_KEY]);
       }
     } catch (error) {
-      this.logger.warn(`reconcile round failed: ${(error as Error).message}`);
+      this.failures.run((n) =>
+        this.logger.warn(
+          `reconcile round failed: ${(error as Error).message}${n ? ` (${n} more since)` : ''}`,
+        ),
+      );
       return 0;
     } finally {
-      client.release();
+      client?.release();
       this.running = false;
     }
   }

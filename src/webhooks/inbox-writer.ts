@@ -111,8 +111,9 @@ export class InboxWriter implements OnApplicationShutdown {
       return;
     }
     batch.forEach((w, i) => w.resolve(receipts[i]!));
-    // After answering: the queue is an optimisation on top of the durable rows.
-    await this.enqueuer.enqueueBatch(insertedIds);
+    // After answering, and without holding the commit slot: the queue is an optimisation on top of the durable
+    // rows, and a Redis outage must never hold up intake (the enqueuer keeps what it could not add and retries).
+    this.enqueuer.enqueueBatchLater(insertedIds);
   }
 
   private async insert(rows: InboxRow[]): Promise<{ receipts: InboxReceipt[]; insertedIds: string[] }> {

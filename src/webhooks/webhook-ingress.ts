@@ -1,10 +1,10 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { MetricsService } from '../metrics/metrics.service.js';
-import { toErrorResponse } from '../common/http-exception.filter.js';
+import { logOutage, toErrorResponse } from '../common/http-exception.filter.js';
 import { IntegrationSettingsService } from '../integrations/integration-settings.service.js';
 import { InboxWriter } from './inbox-writer.js';
 import { adapterFor } from './providers/index.js';
@@ -40,6 +40,8 @@ class Rejected extends Error {
  */
 @Injectable()
 export class WebhookIngress implements OnModuleInit {
+  private readonly logger = new Logger(WebhookIngress.name);
+
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly settings: IntegrationSettingsService,
@@ -125,10 +127,15 @@ export class WebhookIngress implements OnModuleInit {
       status = error.status;
       body = { error: error.code, message: error.message };
     } else {
-      ({ status, body } = toErrorResponse(error));
+      let retryAfter: number | undefined;
+      ({ status, body, retryAfter } = toErrorResponse(error));
       if (status === 413)
         body.message = `The body is larger than ${this.config.WEBHOOK_BODY_LIMIT_BYTES} bytes.`;
-      if (status >= 500) request.log.error({ err: error }, 'webhook delivery failed');
+      if (retryAfter !== undefined) {
+        // Not stored: every helpdesk retries a 503, and the delivery is accepted once PostgreSQL is back.
+        void reply.header('retry-after', String(retryAfter));
+        logOutage(this.logger, error);
+      } else if (status >= 500) request.log.error({ err: error }, 'webhook delivery failed');
     }
     if (request.integration && status < 500)
       this.rejections.record(request.integration.id, status, body.error);
