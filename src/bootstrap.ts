@@ -1,8 +1,10 @@
 import { ConsoleLogger, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Redis } from 'ioredis';
 import { AppModule } from './app.module.js';
+import { answerClientError, registerInputGuards } from './common/json-body.js';
 import { setupOpenApi } from './common/openapi.js';
 import { webhookPathItem } from './webhooks/webhook-openapi.js';
 import type { AppConfig } from './config/app-config.js';
@@ -99,11 +101,24 @@ export async function createApp(
   const adapter = new FastifyAdapter({
     bodyLimit: config.WEBHOOK_BODY_LIMIT_BYTES,
     trustProxy: true,
+    clientErrorHandler: answerClientError,
+    // Errors Fastify raises before routing (a URL that is not valid UTF-8 once decoded): the usual JSON shape.
+    frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) =>
+      void reply
+        .code(400)
+        .header('content-type', 'application/json; charset=utf-8')
+        .send({
+          error: 'bad_url',
+          message: `The URL cannot be decoded (${error.code}). Percent-encode it as UTF-8.`,
+        }),
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config), adapter, {
     logger: logger ?? createLogger(config),
     bufferLogs: false,
+    // The API's JSON parser is ours (registerInputGuards); the webhook route reads raw bytes.
+    bodyParser: false,
   });
+  registerInputGuards(app.getHttpAdapter().getInstance());
   app.enableShutdownHooks();
   setupOpenApi(app, { '/webhooks/{integrationId}': webhookPathItem() });
   await app.init();

@@ -50,6 +50,8 @@ export function toErrorResponse(exception: unknown): {
       retryAfter: OUTAGE_RETRY_AFTER_SECONDS,
     };
   }
+  const cause = (exception as { cause?: unknown })?.cause;
+  if (!(exception instanceof DomainError) && cause instanceof DomainError) return toErrorResponse(cause);
   if (exception instanceof DomainError) {
     const body: ErrorBody = { error: exception.code, message: exception.message };
     if (exception.details !== undefined) body.details = exception.details;

@@ -17,7 +17,7 @@ import {
 } from './policies.schemas.js';
 import { PoliciesService } from './policies.service.js';
 
-const versionNumber = z.coerce.number().int().min(1);
+const versionNumber = z.coerce.number().int().min(1).max(2_147_483_647);
 
 /** SLA policies (versioned). Admin configuration: the admin role guard goes on this class when auth lands. */
 @ApiTags('policies')

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { cleanProviderText } from './providers/shared/clean-text.js';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { setImmediate } from 'node:timers/promises';
 import type { DataSource } from 'typeorm';
@@ -172,7 +173,7 @@ export class DeliveryProcessor {
     };
     let payload: unknown;
     try {
-      payload = JSON.parse(row.body.toString('utf8'));
+      payload = cleanProviderText(JSON.parse(row.body.toString('utf8')));
     } catch {
       throw new Permanent('malformed_json: the stored body is not valid JSON');
     }

@@ -1,6 +1,7 @@
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { isConnectionError } from '../common/outage.js';
 import { IngestEnqueuer } from './ingest-enqueuer.js';
 import { pgPool } from './pg-pool.js';
 
@@ -107,6 +108,12 @@ export class InboxWriter implements OnApplicationShutdown {
     try {
       ({ receipts, insertedIds } = await this.insert(batch.map((w) => w.row)));
     } catch (error) {
+      // A row that PostgreSQL refuses must fail alone, never its neighbours: retry them one by one (not during an
+      // outage, where every row would fail the same way).
+      if (batch.length > 1 && !isConnectionError(error)) {
+        for (const w of batch) await this.commit([w]);
+        return;
+      }
       for (const w of batch) w.reject(error);
       return;
     }

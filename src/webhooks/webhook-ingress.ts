@@ -10,6 +10,7 @@ import { InboxWriter } from './inbox-writer.js';
 import { adapterFor } from './providers/index.js';
 import type { IntegrationSettings, RawDelivery } from './providers/provider-adapter.js';
 import { RejectionRecorder } from './rejection-recorder.js';
+import { needsCleaning } from './providers/shared/clean-text.js';
 import { storableHeaders } from './storable-headers.js';
 
 export const WEBHOOK_ROUTE = '/webhooks/:integrationId';
@@ -153,9 +154,12 @@ function isJson(contentType: string | undefined): boolean {
   return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
 }
 
-/** The provider's id when it sends one (bounded to the column), else the body's content hash. */
+/**
+ * The provider's id when it sends one (bounded to the column, and storable as text), else a hash of it or of the
+ * body: one delivery's odd id must never fail the group commit it shares with others.
+ */
 function deliveryKey(providerId: string | null, body: Buffer): string {
-  if (providerId && providerId.length <= 200) return providerId;
+  if (providerId && providerId.length <= 200 && !needsCleaning(providerId)) return providerId;
   const source = providerId ?? body;
   return `sha256:${createHash('sha256').update(source).digest('hex')}`;
 }
