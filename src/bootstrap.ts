@@ -1,5 +1,6 @@
 import { ConsoleLogger, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import http from 'node:http';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Redis } from 'ioredis';
@@ -102,6 +103,20 @@ export async function createApp(
     bodyLimit: config.WEBHOOK_BODY_LIMIT_BYTES,
     trustProxy: true,
     clientErrorHandler: answerClientError,
+    requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
+    keepAliveTimeout: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    // Node checks request timeouts every 30 s by default, so a trickled body could hold a connection for that
+    // long past the limit: check at least every second.
+    serverFactory: (handler: http.RequestListener) =>
+      http.createServer(
+        {
+          requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
+          headersTimeout: Math.min(config.HTTP_REQUEST_TIMEOUT_MS, 60_000),
+          keepAliveTimeout: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+          connectionsCheckingInterval: Math.min(1000, config.HTTP_REQUEST_TIMEOUT_MS),
+        },
+        handler,
+      ),
     // Errors Fastify raises before routing (a URL that is not valid UTF-8 once decoded): the usual JSON shape.
     frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) =>
       void reply

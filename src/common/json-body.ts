@@ -21,13 +21,10 @@ export function registerInputGuards(fastify: FastifyInstance): void {
   // A NUL in the path or query would reach PostgreSQL as text, which refuses it.
   fastify.addHook('onRequest', (request, reply, done) => {
     if (/%00/.test(request.url) || request.url.includes('\u0000')) {
-      void reply
-        .code(400)
-        .header('content-type', 'application/json; charset=utf-8')
-        .send({
-          error: 'invalid_url',
-          message: 'The URL contains U+0000 (%00), which no id or filter can hold.',
-        });
+      void reply.code(400).header('content-type', 'application/json; charset=utf-8').send({
+        error: 'invalid_url',
+        message: 'The URL contains U+0000 (%00), which no id or filter can hold.',
+      });
       return;
     }
     done();
@@ -92,22 +89,37 @@ export function answerClientError(error: Error & { code?: string }, socket: Dupl
     socket.destroy();
     return;
   }
-  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
-  const status = tooLarge ? 431 : 400;
-  const body = JSON.stringify(
-    tooLarge
-      ? {
-          error: 'headers_too_large',
-          message: 'The request headers are too large. Send fewer or shorter headers.',
-        }
-      : {
-          error: 'bad_request',
-          message: 'The request could not be parsed as HTTP. Check the request line and headers.',
-        },
-  );
+  const [status, reason, body] = CLIENT_ERRORS[error.code ?? ''] ?? CLIENT_ERRORS.default!;
+  const json = JSON.stringify(body);
   socket.end(
-    `HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
-      `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
-      `Connection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\n\r\n${json}`,
   );
 }
+
+const CLIENT_ERRORS: Record<string, [number, string, { error: string; message: string }]> = {
+  HPE_HEADER_OVERFLOW: [
+    431,
+    'Request Header Fields Too Large',
+    {
+      error: 'headers_too_large',
+      message: 'The request headers are too large. Send fewer or shorter headers.',
+    },
+  ],
+  ERR_HTTP_REQUEST_TIMEOUT: [
+    408,
+    'Request Timeout',
+    {
+      error: 'request_timeout',
+      message: 'The request did not arrive in time. Send the whole request at once.',
+    },
+  ],
+  default: [
+    400,
+    'Bad Request',
+    {
+      error: 'bad_request',
+      message: 'The request could not be parsed as HTTP. Check the request line and headers.',
+    },
+  ],
+};

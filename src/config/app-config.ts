@@ -19,6 +19,10 @@ const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]+$/)
     .default('sla'),
+  /** A request (headers and body) must arrive within this long: a client trickling a body is cut off. */
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  /** An idle keep-alive connection is closed after this long. */
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
   /** How long start-up keeps retrying PostgreSQL and Redis (a database still initialising), with backoff; 0: once. */
   STARTUP_RETRY_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
   /** After SIGTERM/SIGINT: stop accepting, finish in-flight work, close queues and pools; exit anyway after this. */

@@ -10,14 +10,14 @@ const integrationId = z
 
 const mappingSchema = z
   .object({
-    statuses: z.record(z.string().min(1), z.enum(TICKET_STATUSES)).optional(),
-    priorities: z.record(z.string().min(1), z.enum(PRIORITIES)).optional(),
+    statuses: z.record(z.string().min(1).max(200), z.enum(TICKET_STATUSES)).optional(),
+    priorities: z.record(z.string().min(1).max(200), z.enum(PRIORITIES)).optional(),
     defaultPriority: z.enum(PRIORITIES).default('normal'),
     tier: z
       .object({
         source: z.enum(['customer', 'tag', 'field']),
-        tagPrefix: z.string().min(1).optional(),
-        field: z.string().min(1).optional(),
+        tagPrefix: z.string().min(1).max(100).optional(),
+        field: z.string().min(1).max(200).optional(),
       })
       .strict()
       .refine((t) => t.source !== 'tag' || t.tagPrefix, {
@@ -56,7 +56,12 @@ export const createIntegrationSchema = z
     mapping: mappingSchema.default({ defaultPriority: 'normal' }),
     replayWindowSeconds: z.number().int().min(1).max(86_400).optional(),
   })
-  .strict();
+  .strict()
+  .refine((i) => i.secret !== undefined || i.basicAuth !== undefined || i.secretHeader !== undefined, {
+    message:
+      'give the credentials deliveries are checked with: secret (HMAC signing secret), or for Freshdesk basicAuth and/or secretHeader',
+    path: ['secret'],
+  });
 export type CreateIntegrationInput = z.infer<typeof createIntegrationSchema>;
 
 /**

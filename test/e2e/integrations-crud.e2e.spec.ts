@@ -75,10 +75,24 @@ describe('integrations API', () => {
   it('generates an id from the name when none is given', async () => {
     const res = await http()
       .post('/integrations')
-      .send({ name: 'Zendesk EU', provider: 'zendesk' })
+      .send({ name: 'Zendesk EU', provider: 'zendesk', secret: SECRET })
       .expect(201);
     expect(res.body.id).toMatch(/^zendesk-eu-[0-9a-f]{6}$/);
-    expect(res.body.hasSecret).toBe(false);
+    expect(res.body.hasSecret).toBe(true);
+  });
+
+  it('refuses an integration without credentials, and bounds every string', async () => {
+    const bare = await http().post('/integrations').send({ name: 'x', provider: 'zendesk' }).expect(400);
+    expect(bare.body.message).toContain('credentials');
+    await http()
+      .post('/integrations')
+      .send({
+        name: 'x',
+        provider: 'generic',
+        secret: SECRET,
+        mapping: { tier: { source: 'tag', tagPrefix: 'x'.repeat(100_000) } },
+      })
+      .expect(400);
   });
 
   it('rejects an unknown provider with the list of allowed ones', async () => {
@@ -97,7 +111,7 @@ describe('integrations API', () => {
     await http().post('/integrations').send({ name: 'x', provider: 'generic', surprise: true }).expect(400);
     await http()
       .post('/integrations')
-      .send({ id: 'acme-desk', name: 'again', provider: 'generic' })
+      .send({ id: 'acme-desk', name: 'again', provider: 'generic', secret: SECRET })
       .expect(409);
     await http().get('/integrations/nope').expect(404);
     await http().put('/integrations/nope').send({ name: 'x' }).expect(404);

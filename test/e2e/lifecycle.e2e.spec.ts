@@ -120,3 +120,32 @@ describe('process lifecycle', () => {
     expect(output).toMatch(/SIGTERM: shutting down/);
   }, 180_000);
 });
+
+describe('request timeouts', () => {
+  it('cuts off a client that trickles its body', async () => {
+    const { startTestApp } = await import('../support/test-app.js');
+    const t = await startTestApp({ HTTP_REQUEST_TIMEOUT_MS: 1000 });
+    try {
+      await t.app.listen({ port: 0, host: '127.0.0.1' });
+      const port = Number(new URL(await t.app.getUrl()).port);
+      const started = Date.now();
+      const answer = await new Promise<string>((resolve) => {
+        const socket = net.connect(port, '127.0.0.1', () => {
+          socket.write(
+            'POST /tiers HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{',
+          );
+          const drip = setInterval(() => socket.writable && socket.write(' '), 300);
+          socket.on('close', () => clearInterval(drip));
+        });
+        let data = '';
+        socket.on('data', (chunk) => (data += chunk.toString()));
+        socket.on('close', () => resolve(data));
+        socket.on('error', () => resolve(data));
+      });
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(answer === '' || /^HTTP\/1\.1 408/.test(answer), answer).toBe(true);
+    } finally {
+      await t.close();
+    }
+  }, 30_000);
+});
