@@ -1,8 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Put, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { ApiZodBody, ApiZodResponse } from '../common/openapi.js';
+import { parseIfMatch, versionTag } from '../common/etag.js';
 import { ZodValidationPipe } from '../common/zod-validation.pipe.js';
 import { configIdSchema } from '../policies/config-core/config-id.schema.js';
 import {
@@ -51,8 +52,13 @@ export class CalendarsController {
     summary: 'Get one calendar, with its version history ("24x7" is the built-in 24/7 calendar)',
   })
   @ApiZodResponse(200, calendarDetailSchema, { errors: [404] })
-  get(@Param('id') id: string): Promise<CalendarDetailDto> {
-    return this.calendars.get(id);
+  async get(
+    @Param('id') id: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<CalendarDetailDto> {
+    const calendar = await this.calendars.get(id);
+    void reply.header('etag', versionTag(calendar.version));
+    return calendar;
   }
 
   @Put(':id')
@@ -65,10 +71,12 @@ export class CalendarsController {
   async put(
     @Param('id', new ZodValidationPipe(configIdSchema)) id: string,
     @Body(new ZodValidationPipe(calendarBodySchema)) body: CalendarBody,
+    @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<CalendarDetailDto> {
-    const { calendar, created } = await this.calendars.put(id, body);
+    const { calendar, created } = await this.calendars.put(id, body, parseIfMatch(ifMatch));
     if (created) void reply.status(201);
+    void reply.header('etag', versionTag(calendar.version));
     return calendar;
   }
 

@@ -66,11 +66,23 @@ export class CalendarsService {
   }
 
   /** Create-or-replace: the body is the whole calendar (weekly and holidays default to empty lists). */
-  async put(id: string, body: CalendarBody): Promise<{ calendar: CalendarDetailDto; created: boolean }> {
+  async put(
+    id: string,
+    body: CalendarBody,
+    ifMatch?: number,
+  ): Promise<{ calendar: CalendarDetailDto; created: boolean }> {
     assertNotReserved(id);
     assertMeaningful(id, body);
     return this.changes.write('calendar', async (tx) => {
       const existing = await tx.findOneBy(CalendarEntity, { id });
+      if (ifMatch !== undefined) {
+        const version = (await this.versions.currentVersions(tx, [id])).get(id) ?? 0;
+        if (version !== ifMatch)
+          throw new ConflictError(
+            `Calendar "${id}" is at version ${version}, not ${ifMatch}: someone changed it since you read it. ` +
+              'GET it again, reapply your change, and send its version in If-Match.',
+          );
+      }
       if (existing && sameCalendar(existing, body)) {
         // Identical: no version, no revision bump, no re-evaluation.
         return { value: { calendar: await this.detail(tx, existing), created: false }, changedId: null };

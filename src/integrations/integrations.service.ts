@@ -76,9 +76,10 @@ export class IntegrationsService {
       entity.secretHeaderName = input.secretHeader?.name.toLowerCase() ?? null;
       entity.secretHeaderValueHash = input.secretHeader ? hashSecret(input.secretHeader.value) : null;
     }
-    await this.repo.save(entity);
+    const saved = await this.repo.save(entity);
     this.settings.invalidate(id);
-    return toView(await this.getEntity(id));
+    // What this request wrote, not a read-back that another request's write may have overtaken.
+    return toView(saved);
   }
 
   /**

@@ -1,8 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Res } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Put, Res } from '@nestjs/common';
+import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { ApiZodBody, ApiZodResponse } from '../common/openapi.js';
+import { parseIfMatch, versionTag } from '../common/etag.js';
 import { ZodValidationPipe } from '../common/zod-validation.pipe.js';
 import { configIdSchema } from './config-core/config-id.schema.js';
 import {
@@ -47,8 +48,10 @@ export class PoliciesController {
   @Get(':id')
   @ApiOperation({ summary: 'The current version of a policy, with the history of its versions' })
   @ApiZodResponse(200, policySchema, { errors: [404] })
-  get(@Param('id') id: string): Promise<PolicyDto> {
-    return this.policies.get(id);
+  async get(@Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<PolicyDto> {
+    const policy = await this.policies.get(id);
+    void reply.header('etag', versionTag(policy.version));
+    return policy;
   }
 
   @Get(':id/versions/:version')
@@ -73,13 +76,20 @@ export class PoliciesController {
     errors: [400, 409, 422],
   })
   @ApiZodResponse(201, policySchema, { description: 'Created (version 1)' })
+  @ApiHeader({
+    name: 'If-Match',
+    required: false,
+    description: 'The version you last read (its ETag): 409 if the policy has another one now',
+  })
   async put(
     @Param('id', new ZodValidationPipe(configIdSchema)) id: string,
     @Body(new ZodValidationPipe(policyBodySchema)) body: PolicyBody,
+    @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<PolicyDto> {
-    const { policy, created } = await this.policies.put(id, body);
+    const { policy, created } = await this.policies.put(id, body, parseIfMatch(ifMatch));
     if (created) void reply.status(201);
+    void reply.header('etag', versionTag(policy.version));
     return policy;
   }
 

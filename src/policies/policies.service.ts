@@ -42,8 +42,11 @@ export class PoliciesService {
     return rows.map(toPolicyVersionDto);
   }
 
-  async get(id: string): Promise<PolicyDto> {
-    const rows = await this.versions.find({ where: { policyId: id }, order: { version: 'ASC' } });
+  async get(id: string, manager: EntityManager = this.versions.manager): Promise<PolicyDto> {
+    const rows = await manager.find(PolicyVersionEntity, {
+      where: { policyId: id },
+      order: { version: 'ASC' },
+    });
     const current = rows.find((row) => row.validTo === null);
     if (!current) throw new NotFoundError('Policy', id);
     return { ...toPolicyVersionDto(current), versions: rows.map(toVersionSummary) };
@@ -57,16 +60,15 @@ export class PoliciesService {
 
   async create(body: CreatePolicyBody): Promise<PolicyDto> {
     const id = body.id ?? newConfigId();
-    await this.changes.write('policy', async (tx) => {
+    return this.changes.write('policy', async (tx) => {
       if (await tx.existsBy(PolicyEntity, { id })) {
         throw new ConflictError(
           `Policy "${id}" already exists. Use PUT /policies/${id} to change it (a new version).`,
         );
       }
       await this.writeVersion(tx, id, body, null);
-      return { value: undefined, changedId: id };
+      return { value: await this.get(id, tx), changedId: id };
     });
-    return this.get(id);
   }
 
   /**
@@ -90,15 +92,29 @@ export class PoliciesService {
     });
   }
 
-  /** Create-or-replace: writes version 1, or the next version; an identical body writes nothing. */
-  async put(id: string, body: PolicyBody): Promise<{ policy: PolicyDto; created: boolean }> {
-    const created = await this.changes.write('policy', async (tx) => {
+  /**
+   * Create-or-replace: writes version 1, or the next version; an identical body writes nothing. Returns what this
+   * request wrote, read in its own transaction (never another request's later version). With `ifMatch` (the
+   * version the caller last saw), a policy that has moved on since is a 409 and nothing is written.
+   */
+  async put(
+    id: string,
+    body: PolicyBody,
+    ifMatch?: number,
+  ): Promise<{ policy: PolicyDto; created: boolean }> {
+    return this.changes.write('policy', async (tx) => {
       const current = await tx.findOneBy(PolicyVersionEntity, { policyId: id, validTo: IsNull() });
-      if (current && sameContent(current, body)) return { value: false, changedId: null };
+      if (ifMatch !== undefined && (current?.version ?? 0) !== ifMatch) {
+        throw new ConflictError(
+          `Policy "${id}" is at version ${current?.version ?? 'none'}, not ${ifMatch}: someone changed it since you ` +
+            'read it. GET it again, reapply your change, and send its version in If-Match.',
+        );
+      }
+      if (current && sameContent(current, body))
+        return { value: { policy: await this.get(id, tx), created: false }, changedId: null };
       await this.writeVersion(tx, id, body, current);
-      return { value: current === null, changedId: id };
+      return { value: { policy: await this.get(id, tx), created: current === null }, changedId: id };
     });
-    return { policy: await this.get(id), created };
   }
 
   private async writeVersion(

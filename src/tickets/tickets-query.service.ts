@@ -222,7 +222,8 @@ function decodeCursor(raw: string): Cursor {
     const [deadline, id] = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as [unknown, unknown];
     const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
     // Deadlines within what a Date (and PostgreSQL) can hold: ±8.64e15 ms.
-    const instant = deadline === null || (Number.isFinite(deadline) && Math.abs(deadline as number) <= 8.64e15);
+    const instant =
+      deadline === null || (Number.isFinite(deadline) && Math.abs(deadline as number) <= 8.64e15);
     if (instant && typeof id === 'string' && uuid.test(id)) {
       return { deadline: deadline as number | null, id };
     }

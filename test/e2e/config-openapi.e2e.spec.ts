@@ -78,6 +78,7 @@ describe('OpenAPI', () => {
       '/calendars/{id}',
       '/customers/{id}',
       '/integrations/{id}',
+      '/ladders/{id}',
       '/policies/{id}',
       '/tiers/{id}',
     ]);
