@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { z } from 'zod';
 import { isValidEncryptionKey } from './encryption-key.js';
 
@@ -23,6 +24,11 @@ const envSchema = z.object({
   HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
   /** An idle keep-alive connection is closed after this long. */
   HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+  /**
+   * This process's name as a worker (default: host name and port), stable across its restarts, so that it can take
+   * back the inbox rows it had claimed when it died. Give each worker on one host its own (or its own PORT).
+   */
+  WORKER_ID: z.string().min(1).max(200).optional(),
   /** How long start-up keeps retrying PostgreSQL and Redis (a database still initialising), with backoff; 0: once. */
   STARTUP_RETRY_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
   /** After SIGTERM/SIGINT: stop accepting, finish in-flight work, close queues and pools; exit anyway after this. */
@@ -70,7 +76,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }
-  const config = parsed.data;
+  const config = { ...parsed.data, WORKER_ID: parsed.data.WORKER_ID ?? `${hostname()}-${parsed.data.PORT}` };
   if (config.NODE_ENV === 'production' && !config.ENCRYPTION_KEY) {
     throw new ConfigError([
       'ENCRYPTION_KEY: required in production (64 hex chars, e.g. `openssl rand -hex 32`)',

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { cleanProviderText } from './providers/shared/clean-text.js';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { setImmediate } from 'node:timers/promises';
@@ -74,6 +75,7 @@ export class DeliveryProcessor {
     private readonly settings: IntegrationSettingsService,
     private readonly ingest: TicketIngestService,
     @Inject(INBOX_TIMING) private readonly timing: InboxTiming,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Optional() @Inject(CLAIM_CHUNK_SIZE) private readonly chunk: number = CLAIM_CHUNK,
   ) {}
 
@@ -101,13 +103,13 @@ export class DeliveryProcessor {
     if (ids.length === 0) return [];
     const { rows } = await pgPool(this.dataSource).query<ClaimedRow>(
       `UPDATE inbox_deliveries
-          SET status = 'processing', attempts = attempts + 1, updated_at = now()
+          SET status = 'processing', attempts = attempts + 1, updated_at = now(), claimed_by = $4
         WHERE id = ANY($1::bigint[])
           AND ($2::boolean
                OR status IN ('pending', 'failed')
                OR (status = 'processing' AND updated_at < now() - make_interval(secs => $3::float8)))
         RETURNING ${CLAIM_COLUMNS}`,
-      [ids, force, this.timing.stuckAfterMs / 1000],
+      [ids, force, this.timing.stuckAfterMs / 1000, this.config.WORKER_ID],
     );
     return rows;
   }
@@ -126,12 +128,12 @@ export class DeliveryProcessor {
           ORDER BY updated_at LIMIT $2 FOR UPDATE SKIP LOCKED
        )
        UPDATE inbox_deliveries
-          SET status = 'processing', attempts = attempts + 1, updated_at = now()
+          SET status = 'processing', attempts = attempts + 1, updated_at = now(), claimed_by = $4
         WHERE id IN (SELECT id FROM own UNION ALL SELECT id FROM more)
           AND (status IN ('pending', 'failed')
                OR (status = 'processing' AND updated_at < now() - make_interval(secs => $3::float8)))
         RETURNING ${CLAIM_COLUMNS}`,
-      [ids, Math.max(0, this.chunk - ids.length), this.timing.stuckAfterMs / 1000],
+      [ids, Math.max(0, this.chunk - ids.length), this.timing.stuckAfterMs / 1000, this.config.WORKER_ID],
     );
     return rows;
   }

@@ -54,4 +54,8 @@ export class InboxDeliveryEntity {
   /** Last status change; the reconciler finds stuck rows by it. */
   @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' })
   updatedAt: Date;
+
+  /** The WORKER_ID that claimed it last (see InboxReconciler: a restarted worker takes its claims back at once). */
+  @Column({ name: 'claimed_by', type: 'varchar', length: 200, nullable: true })
+  claimedBy: string | null;
 }

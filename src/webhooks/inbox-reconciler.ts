@@ -10,6 +10,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { OncePer } from '../common/outage.js';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { IngestEnqueuer } from './ingest-enqueuer.js';
 import { INBOX_TIMING, type InboxTiming } from './inbox-timing.js';
 import { pgPool } from './pg-pool.js';
@@ -35,9 +36,11 @@ export class InboxReconciler implements OnApplicationBootstrap, OnModuleDestroy 
     private readonly enqueuer: IngestEnqueuer,
     private readonly scheduler: SchedulerRegistry,
     @Inject(INBOX_TIMING) private readonly timing: InboxTiming,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   onApplicationBootstrap(): void {
+    void this.reclaimOwn();
     // Interval length comes from configuration, so it is registered here rather than with @Interval().
     const handle = setInterval(() => void this.reconcile(), this.timing.reconcileEveryMs);
     this.scheduler.addInterval(INTERVAL_NAME, handle);
@@ -45,6 +48,27 @@ export class InboxReconciler implements OnApplicationBootstrap, OnModuleDestroy 
 
   onModuleDestroy(): void {
     if (this.scheduler.doesExist('interval', INTERVAL_NAME)) this.scheduler.deleteInterval(INTERVAL_NAME);
+  }
+
+  /**
+   * After a crash, the rows this worker had claimed are still `processing` under its WORKER_ID: put them back now
+   * rather than after the stuck timeout.
+   */
+  async reclaimOwn(): Promise<number> {
+    try {
+      const { rows } = await pgPool(this.dataSource).query<{ id: string; attempts: number }>(
+        `UPDATE inbox_deliveries SET status = 'pending', claimed_by = NULL, updated_at = now()
+          WHERE status = 'processing' AND claimed_by = $1 RETURNING id, attempts`,
+        [this.config.WORKER_ID],
+      );
+      for (const row of rows) await this.enqueuer.enqueueDelivery(row.id, row.attempts, 0, 'boot');
+      if (rows.length > 0)
+        this.logger.log(`took back ${rows.length} deliveries this worker had claimed before a restart`);
+      return rows.length;
+    } catch (error) {
+      this.logger.warn(`could not take back this worker's earlier claims: ${(error as Error).message}`);
+      return 0;
+    }
   }
 
   /** One round; returns how many deliveries were re-enqueued (0 when another process holds the lock). */
