@@ -4,6 +4,7 @@ import { SlaConfig1795400000000 } from './1795400000000-SlaConfig.js';
 import { TicketEventsInbox1795400300000 } from './1795400300000-TicketEventsInbox.js';
 import { CalendarVersions1795400400000 } from './1795400400000-CalendarVersions.js';
 import { ClockFingerprints1795400500000 } from './1795400500000-ClockFingerprints.js';
+import { ApiKeys1795400600000 } from './1795400600000-ApiKeys.js';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so that the same list works from
@@ -16,4 +17,5 @@ export const migrations: Array<new () => unknown> = [
   TicketEventsInbox1795400300000,
   CalendarVersions1795400400000,
   ClockFingerprints1795400500000,
+  ApiKeys1795400600000,
 ];

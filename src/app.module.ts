@@ -20,6 +20,7 @@ import { TicketsWorkerModule } from './tickets/tickets-worker.module.js';
 import { IntegrationsModule } from './integrations/integrations.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
 import { WebhooksWorkerModule } from './webhooks/webhooks-worker.module.js';
+import { AuthModule } from './auth/auth.module.js';
 
 /**
  * The application, assembled for a process role: `api` serves HTTP, `worker` runs queue processors
@@ -57,6 +58,7 @@ export class AppModule {
         }),
         EventEmitterModule.forRoot(),
         ...(runsWorkers ? [ScheduleModule.forRoot()] : []),
+        AuthModule.register({ serveApi: runsApi }),
         HealthModule,
         MetricsModule,
         ...(runsApi ? apiModules : []),

@@ -3,6 +3,9 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Redis } from 'ioredis';
 import { AppModule } from './app.module.js';
+import { toErrorResponse } from './common/http-exception.filter.js';
+import { authorize } from './auth/access.guard.js';
+import { ApiKeysService } from './auth/api-keys.service.js';
 import { setupOpenApi } from './common/openapi.js';
 import type { AppConfig } from './config/app-config.js';
 import { redisConnectionOptions } from './common/redis-connection.js';
@@ -54,6 +57,17 @@ export function createLogger(config: AppConfig): LoggerService {
   });
 }
 
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+}
+const registeredRoutes = new WeakMap<NestFastifyApplication, RegisteredRoute[]>();
+
+/** Every route of the application's Fastify instance (Nest controllers, the webhook route, /docs). */
+export function routesOf(app: NestFastifyApplication): RegisteredRoute[] {
+  return registeredRoutes.get(app) ?? [];
+}
+
 /** Builds the Nest application on Fastify, ready to `listen` (also used by the end-to-end tests). */
 export async function createApp(
   config: AppConfig,
@@ -63,11 +77,30 @@ export async function createApp(
     bodyLimit: config.WEBHOOK_BODY_LIMIT_BYTES,
     trustProxy: true,
   });
+  // Every Fastify route, as registered (the route enumeration test reads it), and access to /docs, which
+  // swagger serves as plain Fastify routes outside Nest's guards.
+  const routes: RegisteredRoute[] = [];
+  const fastify = adapter.getInstance();
+  fastify.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+  });
+  let keys: ApiKeysService | undefined;
+  fastify.addHook('onRequest', async (request, reply) => {
+    if (config.DOCS_ACCESS === 'public' || !/^\/docs(?:[/?-]|$)/.test(request.url) || !keys) return;
+    try {
+      await authorize(keys, request, config.DOCS_ACCESS);
+    } catch (error) {
+      const { status, body } = toErrorResponse(error);
+      return reply.code(status).send(body);
+    }
+  });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config), adapter, {
     logger: logger ?? createLogger(config),
     bufferLogs: false,
   });
   app.enableShutdownHooks();
+  registeredRoutes.set(app, routes);
+  keys = app.get(ApiKeysService);
   setupOpenApi(app);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();

@@ -4,6 +4,8 @@ import { z } from 'zod';
  * Environment → typed configuration, validated once at boot. Every problem is reported together,
  * so a misconfigured deployment is fixed in one round.
  */
+const accessSetting = z.enum(['public', 'agent', 'manager', 'admin']);
+
 const envSchema = z.object({
   ROLE: z.enum(['api', 'worker', 'all']).default('all'),
   HOST: z.string().default('0.0.0.0'),
@@ -29,6 +31,12 @@ const envSchema = z.object({
     .min(1024)
     .default(1024 * 1024),
   WEBHOOK_REPLAY_WINDOW_SECONDS: z.coerce.number().int().min(1).default(300),
+  /** Creates this admin key at startup while no admin key exists (for containers); at least 32 characters. */
+  BOOTSTRAP_ADMIN_KEY: z.string().min(32).optional(),
+  /** Who may read readiness (/health), /metrics and /docs: `public`, or the lowest role that may. */
+  HEALTH_ACCESS: accessSetting.default('public'),
+  METRICS_ACCESS: accessSetting.default('admin'),
+  DOCS_ACCESS: accessSetting.default('public'),
 });
 
 export type AppConfig = z.infer<typeof envSchema>;

@@ -9,6 +9,7 @@ import {
 import { Redis } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { redisConnectionOptions } from '../common/redis-connection.js';
+import { AccessFrom, Public } from '../auth/roles.js';
 
 @Controller('health')
 export class HealthController {
@@ -27,13 +28,22 @@ export class HealthController {
     });
   }
 
+  /** Readiness: database and Redis reachable. Access per HEALTH_ACCESS. */
   @Get()
+  @AccessFrom('HEALTH_ACCESS')
   @HealthCheck()
   check() {
     return this.health.check([
       () => this.db.pingCheck('database', { timeout: 1500 }),
       () => this.pingRedis(),
     ]);
+  }
+
+  /** Liveness: the process answers. Always public; it reveals nothing. */
+  @Get('live')
+  @Public()
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
   }
 
   private async pingRedis(): Promise<HealthIndicatorResult> {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ZodValidationPipe } from '../common/zod-validation.pipe.js';
 import { DeliveriesService, type DeliveryView } from './deliveries.service.js';
 import { DELIVERY_STATUSES } from './inbox-delivery.entity.js';
+import { Roles } from '../auth/roles.js';
 
 const listQuerySchema = z
   .object({
@@ -17,6 +18,7 @@ const listQuerySchema = z
   .strict();
 
 /** Admin view of the webhook inbox (the delivery endpoint itself is WebhookIngress). */
+@Roles('admin')
 @Controller('webhooks/deliveries')
 export class DeliveriesController {
   constructor(private readonly deliveries: DeliveriesService) {}

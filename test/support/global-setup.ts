@@ -34,7 +34,11 @@ async function dropRunDatabases(): Promise<void> {
 }
 
 async function deleteRunKeys(): Promise<void> {
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  const redis = new Redis(REDIS_URL, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    retryStrategy: () => null,
+  });
   redis.on('error', () => undefined);
   await redis.connect();
   try {
