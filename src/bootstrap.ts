@@ -84,11 +84,11 @@ export async function createApp(
   fastify.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) routes.push({ method, url: route.url });
   });
-  let keys: ApiKeysService | undefined;
+  const auth: { keys?: ApiKeysService } = {};
   fastify.addHook('onRequest', async (request, reply) => {
-    if (config.DOCS_ACCESS === 'public' || !/^\/docs(?:[/?-]|$)/.test(request.url) || !keys) return;
+    if (config.DOCS_ACCESS === 'public' || !/^\/docs(?:[/?-]|$)/.test(request.url) || !auth.keys) return;
     try {
-      await authorize(keys, request, config.DOCS_ACCESS);
+      await authorize(auth.keys, request, config.DOCS_ACCESS);
     } catch (error) {
       const { status, body } = toErrorResponse(error);
       return reply.code(status).send(body);
@@ -100,7 +100,7 @@ export async function createApp(
   });
   app.enableShutdownHooks();
   registeredRoutes.set(app, routes);
-  keys = app.get(ApiKeysService);
+  auth.keys = app.get(ApiKeysService);
   setupOpenApi(app);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();

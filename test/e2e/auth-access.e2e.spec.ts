@@ -31,17 +31,14 @@ describe('access control', () => {
     const open: string[] = [];
     for (const { method, url } of routes) {
       const path = url.replace(/:[A-Za-z]+/g, 'x').replace(/\*$/, 'x');
-      const res = await anonymous()
-        [method.toLowerCase() as 'get'](path)
-        .send(method === 'GET' || method === 'HEAD' ? undefined : {});
+      const verb = method.toLowerCase() as 'get';
+      const body = method === 'GET' || method === 'HEAD' ? undefined : {};
+      const res = await anonymous()[verb](path).send(body);
       const label = `${method} ${url}`;
       if (PUBLIC_ROUTES.has(label)) continue;
       if (res.status !== 401) open.push(`${label} answered ${res.status} without a key`);
       // With an admin key, no route may lack a decision (the guard refuses those for everyone).
-      const admin = await t
-        .http()
-        [method.toLowerCase() as 'get'](path)
-        .send(method === 'GET' || method === 'HEAD' ? undefined : {});
+      const admin = await t.http()[verb](path).send(body);
       if (admin.body?.error === 'no_access_decision') open.push(`${label} declares no access rule`);
     }
     expect(open).toEqual([]);
