@@ -6,6 +6,7 @@ import { CalendarVersions1795400400000 } from './1795400400000-CalendarVersions.
 import { ClockFingerprints1795400500000 } from './1795400500000-ClockFingerprints.js';
 import { SlaSteps1795400700000 } from './1795400700000-SlaSteps.js';
 import { InboxClaims1795400800000 } from './1795400800000-InboxClaims.js';
+import { ApiKeys1795400600000 } from './1795400600000-ApiKeys.js';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so that the same list works from
@@ -18,6 +19,7 @@ export const migrations: Array<new () => unknown> = [
   TicketEventsInbox1795400300000,
   CalendarVersions1795400400000,
   ClockFingerprints1795400500000,
+  ApiKeys1795400600000,
   SlaSteps1795400700000,
   InboxClaims1795400800000,
 ];

@@ -24,6 +24,7 @@ import { TimersModule } from './timers/timers.module.js';
 import { EscalationsModule } from './escalations/escalations.module.js';
 import { ReportsModule } from './reports/reports.module.js';
 import { LiveEventsApiModule, LiveEventsWorkerModule } from './live-events/live-events.module.js';
+import { AuthModule } from './auth/auth.module.js';
 
 /**
  * The application, assembled for a process role: `api` serves HTTP, `worker` runs queue processors
@@ -69,6 +70,7 @@ export class AppModule {
         }),
         EventEmitterModule.forRoot(),
         ...(runsWorkers ? [ScheduleModule.forRoot()] : []),
+        AuthModule.register({ serveApi: runsApi }),
         HealthModule,
         MetricsModule,
         ...(runsApi ? apiModules : []),

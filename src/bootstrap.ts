@@ -6,6 +6,9 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Redis } from 'ioredis';
 import { AppModule } from './app.module.js';
 import { answerClientError, registerInputGuards } from './common/json-body.js';
+import { toErrorResponse } from './common/http-exception.filter.js';
+import { authorize } from './auth/access.guard.js';
+import { ApiKeysService } from './auth/api-keys.service.js';
 import { setupOpenApi } from './common/openapi.js';
 import { webhookPathItem } from './webhooks/webhook-openapi.js';
 import type { AppConfig } from './config/app-config.js';
@@ -94,6 +97,17 @@ export function createLogger(config: AppConfig): LoggerService {
   });
 }
 
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+}
+const registeredRoutes = new WeakMap<NestFastifyApplication, RegisteredRoute[]>();
+
+/** Every route of the application's Fastify instance (Nest controllers, the webhook route, /docs). */
+export function routesOf(app: NestFastifyApplication): RegisteredRoute[] {
+  return registeredRoutes.get(app) ?? [];
+}
+
 /** Builds the Nest application on Fastify, ready to `listen` (also used by the end-to-end tests). */
 export async function createApp(
   config: AppConfig,
@@ -127,6 +141,26 @@ export async function createApp(
           message: `The URL cannot be decoded (${error.code}). Percent-encode it as UTF-8.`,
         }),
   });
+  // Every Fastify route, as registered (the route enumeration test reads it), and access to /docs, which
+  // swagger serves as plain Fastify routes outside Nest's guards.
+  const routes: RegisteredRoute[] = [];
+  const fastify = adapter.getInstance();
+  fastify.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+  });
+  const auth: { keys?: ApiKeysService } = {};
+  // A callback hook, not an async one: every other request passes it without a promise.
+  fastify.addHook('onRequest', (request, reply, done) => {
+    if (config.DOCS_ACCESS === 'public' || !/^\/docs(?:[/?-]|$)/.test(request.url) || !auth.keys)
+      return done();
+    authorize(auth.keys, request, config.DOCS_ACCESS).then(
+      () => done(),
+      (error: unknown) => {
+        const { status, body } = toErrorResponse(error);
+        void reply.code(status).header('content-type', 'application/json; charset=utf-8').send(body);
+      },
+    );
+  });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config), adapter, {
     logger: logger ?? createLogger(config),
     bufferLogs: false,
@@ -135,6 +169,8 @@ export async function createApp(
   });
   registerInputGuards(app.getHttpAdapter().getInstance());
   app.enableShutdownHooks();
+  registeredRoutes.set(app, routes);
+  auth.keys = app.get(ApiKeysService);
   setupOpenApi(app, { '/webhooks/{integrationId}': webhookPathItem() });
   await app.init();
   await app.getHttpAdapter().getInstance().ready();

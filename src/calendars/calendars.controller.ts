@@ -21,9 +21,11 @@ import {
   importHolidaysSchema,
 } from './calendars.schemas.js';
 import { CalendarsService } from './calendars.service.js';
+import { Roles } from '../auth/roles.js';
 
-/** Business calendars. Admin configuration: the admin role guard goes on this class when auth lands. */
+/** Business calendars. Admin configuration. */
 @ApiTags('calendars')
+@Roles('admin')
 @Controller('calendars')
 export class CalendarsController {
   constructor(private readonly calendars: CalendarsService) {}

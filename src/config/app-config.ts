@@ -6,6 +6,8 @@ import { isValidEncryptionKey } from './encryption-key.js';
  * Environment → typed configuration, validated once at boot. Every problem is reported together,
  * so a misconfigured deployment is fixed in one round.
  */
+const accessSetting = z.enum(['public', 'agent', 'manager', 'admin']);
+
 const envSchema = z.object({
   ROLE: z.enum(['api', 'worker', 'all']).default('all'),
   HOST: z.string().default('0.0.0.0'),
@@ -58,6 +60,12 @@ const envSchema = z.object({
   TIMER_LATE_AFTER_SECONDS: z.coerce.number().int().min(1).default(300),
   /** Live events kept for clients that reconnect with Last-Event-ID (approximately; Redis trims in chunks). */
   LIVE_EVENTS_RETENTION: z.coerce.number().int().min(100).max(10_000_000).default(100_000),
+  /** Creates this admin key at startup while no admin key exists (for containers); at least 32 characters. */
+  BOOTSTRAP_ADMIN_KEY: z.string().min(32).optional(),
+  /** Who may read readiness (/health), /metrics and /docs: `public`, or the lowest role that may. */
+  HEALTH_ACCESS: accessSetting.default('public'),
+  METRICS_ACCESS: accessSetting.default('admin'),
+  DOCS_ACCESS: accessSetting.default('public'),
 });
 
 export type AppConfig = z.infer<typeof envSchema>;

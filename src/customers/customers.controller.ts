@@ -18,9 +18,11 @@ import {
   customerSchema,
 } from './customers.schemas.js';
 import { CustomersService } from './customers.service.js';
+import { Roles } from '../auth/roles.js';
 
-/** Customer → tier mappings. Admin configuration: the admin role guard goes on this class when auth lands. */
+/** Customer → tier mappings. Admin configuration. */
 @ApiTags('customers')
+@Roles('admin')
 @Controller('customers')
 export class CustomersController {
   constructor(private readonly customers: CustomersService) {}

@@ -1,3 +1,4 @@
+import { Roles } from '../auth/roles.js';
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiZodBody, ApiZodResponse } from '../common/openapi.js';
@@ -16,6 +17,7 @@ import { BreachesService } from './breaches.service.js';
 
 /** Breaches for managers: the list, one breach, and its acknowledgement. */
 @ApiTags('breaches')
+@Roles('manager')
 @Controller('breaches')
 export class BreachesController {
   constructor(private readonly breaches: BreachesService) {}

@@ -1,3 +1,4 @@
+import { Roles } from '../auth/roles.js';
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -17,6 +18,7 @@ import { LaddersService } from './ladders.service.js';
 
 /** Escalation ladders: which warnings and escalations a tier's clocks have, and whom each is for. */
 @ApiTags('ladders')
+@Roles('admin')
 @Controller('ladders')
 export class LaddersController {
   constructor(private readonly ladders: LaddersService) {}

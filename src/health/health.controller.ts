@@ -10,6 +10,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Redis } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { redisConnectionOptions } from '../common/redis-connection.js';
+import { AccessFrom, Public } from '../auth/roles.js';
 
 @ApiTags('health')
 @Controller('health')
@@ -29,14 +30,24 @@ export class HealthController {
     });
   }
 
+  /** Readiness: database and Redis reachable. Access per HEALTH_ACCESS. */
   @Get()
   @ApiOperation({ summary: 'PostgreSQL and Redis reachability: 200 when both are up, 503 otherwise' })
+  @AccessFrom('HEALTH_ACCESS')
   @HealthCheck()
   check() {
     return this.health.check([
       () => this.db.pingCheck('database', { timeout: 1500 }),
       () => this.pingRedis(),
     ]);
+  }
+
+  /** Liveness: the process answers. Always public; it reveals nothing. */
+  @Get('live')
+  @ApiOperation({ summary: 'Liveness: the process answers (always public, checks nothing else)' })
+  @Public()
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
   }
 
   private async pingRedis(): Promise<HealthIndicatorResult> {

@@ -13,9 +13,11 @@ import {
   updateIntegrationSchema,
 } from './integration.schemas.js';
 import { IntegrationsService } from './integrations.service.js';
+import { Roles } from '../auth/roles.js';
 
 /** Admin API for helpdesk integrations. Responses say whether secrets are set, never what they are. */
 @ApiTags('integrations')
+@Roles('admin')
 @Controller('integrations')
 export class IntegrationsController {
   constructor(private readonly integrations: IntegrationsService) {}

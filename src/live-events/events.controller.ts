@@ -1,3 +1,4 @@
+import { Roles } from '../auth/roles.js';
 import { Controller, Get, Headers, Query, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -32,6 +33,7 @@ const streamIdSchema = z.string().regex(/^\d{1,16}-\d{1,16}$/);
  * window, or a `reset` event when that is gone (reload, then listen).
  */
 @ApiTags('events')
+@Roles('agent')
 @Controller('events')
 export class EventsController {
   constructor(

@@ -1,8 +1,10 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { MetricsService } from './metrics.service.js';
+import { AccessFrom } from '../auth/roles.js';
 
 @ApiExcludeController()
+@AccessFrom('METRICS_ACCESS')
 @Controller('metrics')
 export class MetricsController {
   constructor(private readonly metrics: MetricsService) {}

@@ -17,11 +17,13 @@ import {
   policyVersionSchema,
 } from './policies.schemas.js';
 import { PoliciesService } from './policies.service.js';
+import { Roles } from '../auth/roles.js';
 
 const versionNumber = z.coerce.number().int().min(1).max(2_147_483_647);
 
-/** SLA policies (versioned). Admin configuration: the admin role guard goes on this class when auth lands. */
+/** SLA policies (versioned). Admin configuration. */
 @ApiTags('policies')
+@Roles('admin')
 @Controller('policies')
 export class PoliciesController {
   constructor(private readonly policies: PoliciesService) {}

@@ -1,3 +1,4 @@
+import { Roles } from '../auth/roles.js';
 import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -17,6 +18,7 @@ import { complianceCsv, ReportsService } from './reports.service.js';
 
 /** Compliance reports for managers: JSON, or CSV by `Accept: text/csv` or `?format=csv`. */
 @ApiTags('reports')
+@Roles('manager')
 @Controller('reports/compliance')
 export class ReportsController {
   constructor(private readonly reports: ReportsService) {}

@@ -14,8 +14,10 @@ import {
   ticketParamsSchema,
 } from './tickets.dto.js';
 import { type TicketPage, TicketsQueryService, type TicketView } from './tickets-query.service.js';
+import { Roles } from '../auth/roles.js';
 
 @ApiTags('tickets')
+@Roles('agent')
 @Controller('tickets')
 export class TicketsController {
   constructor(private readonly query: TicketsQueryService) {}

@@ -14,9 +14,11 @@ import {
   tierSchema,
 } from './tiers.schemas.js';
 import { TiersService } from './tiers.service.js';
+import { Roles } from '../auth/roles.js';
 
-/** Customer tiers. Admin configuration: the admin role guard goes on this class when auth lands. */
+/** Customer tiers. Admin configuration. */
 @ApiTags('tiers')
+@Roles('admin')
 @Controller('tiers')
 export class TiersController {
   constructor(private readonly tiers: TiersService) {}

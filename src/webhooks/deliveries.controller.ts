@@ -5,6 +5,7 @@ import { ApiZodResponse } from '../common/openapi.js';
 import { ZodValidationPipe } from '../common/zod-validation.pipe.js';
 import { DeliveriesService, type DeliveryView, deliveryViewSchema } from './deliveries.service.js';
 import { DELIVERY_STATUSES } from './inbox-delivery.entity.js';
+import { Roles } from '../auth/roles.js';
 
 const listQuerySchema = z
   .object({
@@ -20,6 +21,7 @@ const listQuerySchema = z
 
 /** Admin view of the webhook inbox (the delivery endpoint itself is WebhookIngress). */
 @ApiTags('webhooks')
+@Roles('admin')
 @Controller('webhooks/deliveries')
 export class DeliveriesController {
   constructor(private readonly deliveries: DeliveriesService) {}

@@ -40,6 +40,7 @@ const config = {
   QUEUE_PREFIX: prefix,
   ENCRYPTION_KEY: randomBytes(32).toString('hex'),
   TIMER_SCAN_SECONDS: 5,
+  BOOTSTRAP_ADMIN_KEY: `bench-${randomBytes(24).toString('hex')}`,
 };
 
 function created(id: string, createdAt: number, priority: 'urgent' | 'normal'): NormalisedEvent {
@@ -88,7 +89,10 @@ async function main(): Promise<void> {
     const put = (path: string, body: object) =>
       fetch(`${http}${path}`, {
         method: 'PUT',
-        headers: { 'content-type': 'application/json' },
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${config.BOOTSTRAP_ADMIN_KEY}`,
+        },
         body: JSON.stringify(body),
       });
     const office = (end: string) => ({

@@ -42,7 +42,7 @@ describe('calendar versions (SEMANTICS 9)', () => {
 
   beforeAll(async () => {
     t = await startTestApp();
-    http = request(t.app.getHttpServer());
+    http = t.http();
     config = t.app.get(EvaluationConfigService);
   });
   afterAll(async () => {

@@ -19,7 +19,7 @@ describe('/calendars', () => {
   let http: ReturnType<typeof request>;
   beforeAll(async () => {
     t = await startTestApp();
-    http = request(t.app.getHttpServer());
+    http = t.http();
   });
   afterAll(async () => {
     await t?.close();

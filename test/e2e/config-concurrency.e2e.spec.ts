@@ -1,4 +1,3 @@
-import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -10,7 +9,7 @@ const body = (name: string, position = 5) => ({
 
 describe('concurrent configuration writes', () => {
   let t: TestApp;
-  const http = () => request(t.app.getHttpServer());
+  const http = () => t.http();
   beforeAll(async () => {
     t = await startTestApp({ DATABASE_POOL_SIZE: 8 });
   });

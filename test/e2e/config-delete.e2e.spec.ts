@@ -1,4 +1,3 @@
-import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TicketIngestService } from '../../src/tickets/ticket-ingest.service.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -25,7 +24,7 @@ const policy = (id: string, position: number, calendarId = 'office') => ({
 /** DELETE on every configuration resource: 204 when nothing refers to it, a 409 that names what does otherwise. */
 describe('DELETE configuration', () => {
   let t: TestApp;
-  const http = () => request(t.app.getHttpServer());
+  const http = () => t.http();
 
   beforeAll(async () => {
     t = await startTestApp();

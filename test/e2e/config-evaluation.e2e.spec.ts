@@ -17,7 +17,7 @@ describe('EvaluationConfigService and the sla-config.changed event', () => {
   let config: EvaluationConfigService;
   beforeAll(async () => {
     t = await startTestApp();
-    http = request(t.app.getHttpServer());
+    http = t.http();
     config = t.app.get(EvaluationConfigService);
     await http.post('/tiers').send({ id: 'standard', name: 'Standard', isDefault: true }).expect(201);
     await http.post('/tiers').send({ id: 'enterprise', name: 'Enterprise' }).expect(201);

@@ -28,7 +28,7 @@ describe('/policies', () => {
   let http: ReturnType<typeof request>;
   beforeAll(async () => {
     t = await startTestApp();
-    http = request(t.app.getHttpServer());
+    http = t.http();
     await http.post('/tiers').send({ id: 'enterprise', name: 'Enterprise' }).expect(201);
     await http
       .post('/calendars')

@@ -15,7 +15,7 @@ describe('tiers and customer mappings', () => {
   let http: ReturnType<typeof request>;
   beforeAll(async () => {
     t = await startTestApp();
-    http = request(t.app.getHttpServer());
+    http = t.http();
   });
   afterAll(async () => {
     await t?.close();

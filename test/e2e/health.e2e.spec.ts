@@ -1,4 +1,3 @@
-import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -12,21 +11,21 @@ describe('health, metrics and error format', () => {
   });
 
   it('reports Postgres and Redis up', async () => {
-    const res = await request(t.app.getHttpServer()).get('/health').expect(200);
+    const res = await t.http().get('/health').expect(200);
     expect(res.body.status).toBe('ok');
     expect(res.body.details.database.status).toBe('up');
     expect(res.body.details.redis.status).toBe('up');
   });
 
   it('serves Prometheus metrics', async () => {
-    const res = await request(t.app.getHttpServer()).get('/metrics').expect(200);
+    const res = await t.http().get('/metrics').expect(200);
     expect(res.headers['content-type']).toContain('text/plain');
     expect(res.text).toContain('sla_process_cpu_user_seconds_total');
     expect(res.text).toContain('# HELP sla_webhook_deliveries_total');
   });
 
   it('answers an unknown route with a JSON 404', async () => {
-    const res = await request(t.app.getHttpServer()).get('/no-such-route').expect(404);
+    const res = await t.http().get('/no-such-route').expect(404);
     expect(res.body).toEqual({ error: 'not_found', message: expect.stringContaining('/docs') });
   });
 });

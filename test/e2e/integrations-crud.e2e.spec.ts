@@ -1,4 +1,3 @@
-import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { postSigned } from '../webhooks/webhook-test-kit.js';
@@ -10,7 +9,7 @@ const HEADER_VALUE = 'secret-header-value-0123456789';
 
 describe('integrations API', () => {
   let t: TestApp;
-  const http = () => request(t.app.getHttpServer());
+  const http = () => t.http();
 
   beforeAll(async () => {
     t = await startTestApp({ ROLE: 'api' });

@@ -1,4 +1,3 @@
-import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TicketIngestService } from '../../src/tickets/ticket-ingest.service.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -11,7 +10,7 @@ const SECOND = 1000;
 describe('escalation ladders', () => {
   let t: TestApp;
   let ingest: TicketIngestService;
-  const http = () => request(t.app.getHttpServer());
+  const http = () => t.http();
 
   beforeAll(async () => {
     t = await startTestApp({ TIMER_SCAN_SECONDS: 1 });

@@ -1,5 +1,4 @@
 import http from 'node:http';
-import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TicketIngestService } from '../../src/tickets/ticket-ingest.service.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -13,7 +12,9 @@ interface SseEvent {
   data?: Record<string, unknown>;
 }
 
-/** A minimal SSE client over node:http: collects parsed events until closed. */
+let bearer = '';
+
+/** A minimal SSE client over node:http (with the test's admin key): collects parsed events until closed. */
 function connect(
   url: string,
   headers: Record<string, string> = {},
@@ -22,25 +23,29 @@ function connect(
   let buffer = '';
   let resolveStatus!: (s: number) => void;
   const status = new Promise<number>((r) => (resolveStatus = r));
-  const req = http.get(url, { headers: { accept: 'text/event-stream', ...headers } }, (res) => {
-    resolveStatus(res.statusCode ?? 0);
-    res.setEncoding('utf8');
-    res.on('data', (chunk: string) => {
-      buffer += chunk;
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const event: SseEvent = {};
-        for (const line of block.split('\n')) {
-          if (line.startsWith('id: ')) event.id = line.slice(4);
-          else if (line.startsWith('event: ')) event.event = line.slice(7);
-          else if (line.startsWith('data: ')) event.data = JSON.parse(line.slice(6));
+  const req = http.get(
+    url,
+    { headers: { accept: 'text/event-stream', authorization: `Bearer ${bearer}`, ...headers } },
+    (res) => {
+      resolveStatus(res.statusCode ?? 0);
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        buffer += chunk;
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const event: SseEvent = {};
+          for (const line of block.split('\n')) {
+            if (line.startsWith('id: ')) event.id = line.slice(4);
+            else if (line.startsWith('event: ')) event.event = line.slice(7);
+            else if (line.startsWith('data: ')) event.data = JSON.parse(line.slice(6));
+          }
+          if (event.event) events.push(event);
         }
-        if (event.event) events.push(event);
-      }
-    });
-  });
+      });
+    },
+  );
   req.on('error', () => undefined);
   return { events, close: () => req.destroy(), status };
 }
@@ -68,8 +73,10 @@ describe('live events (SSE)', () => {
     });
     await api.app.listen({ port: 0, host: '127.0.0.1' });
     base = (await api.app.getUrl()).replace('[::1]', '127.0.0.1');
+    bearer = api.adminKey;
     await seedIntegration(worker.sql, DESK);
-    await request(api.app.getHttpServer())
+    await api
+      .http()
       .post('/policies')
       .send({ id: 'p', name: 'P', position: 0, targets: { normal: { first_response: { minutes: 1 } } } })
       .expect(201);
@@ -133,7 +140,8 @@ describe('live events (SSE)', () => {
     await until(() => client.events.some((e) => e.event === 'step.breach'));
     const breach = client.events.find((e) => e.event === 'step.breach')!;
     expect(breach.data).toMatchObject({ externalId: 'B1', metric: 'first_response', step: 'breach' });
-    await request(api.app.getHttpServer())
+    await api
+      .http()
       .post(`/breaches/${String(breach.data!.stepId)}/ack`)
       .send({ by: 'lead' })
       .expect(200);
@@ -143,7 +151,7 @@ describe('live events (SSE)', () => {
   });
 
   it('refuses unknown filters with a 400 in the usual shape', async () => {
-    const res = await request(api.app.getHttpServer()).get('/events').query({ types: 'nope' }).expect(400);
+    const res = await api.http().get('/events').query({ types: 'nope' }).expect(400);
     expect(res.body.error).toBe('validation_failed');
   });
 });

@@ -1,4 +1,3 @@
-import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dropDatabase, freshDatabaseUrl, startTestApp, type TestApp } from '../support/test-app.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
@@ -22,7 +21,7 @@ describe('outages', () => {
   let redisProxy: TcpProxy;
   let n = 0;
   const databaseUrl = freshDatabaseUrl('outages');
-  const http = () => request(t.app.getHttpServer());
+  const http = () => t.http();
   const deliver = () => {
     n++;
     const at = new Date(Date.now() - 60_000).toISOString();

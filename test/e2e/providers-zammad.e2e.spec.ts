@@ -1,4 +1,3 @@
-import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   at,
@@ -31,7 +30,7 @@ describe('Zammad end to end', () => {
   beforeAll(async () => {
     t = await startTestApp();
     await configureSla(t);
-    await request(t.app.getHttpServer()).post('/customers').send({ id: '3', tier: 'enterprise' }).expect(201);
+    await t.http().post('/customers').send({ id: '3', tier: 'enterprise' }).expect(201);
   });
   afterAll(async () => {
     await t?.close();

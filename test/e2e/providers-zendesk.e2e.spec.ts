@@ -1,4 +1,3 @@
-import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   at,
@@ -28,7 +27,7 @@ beforeAll(async () => {
   t = await startTestApp();
   await configureSla(t);
   // Organisation 9001 is a business customer (used by the integrations whose tier comes from the customer).
-  await request(t.app.getHttpServer()).post('/customers').send({ id: '9001', tier: 'business' }).expect(201);
+  await t.http().post('/customers').send({ id: '9001', tier: 'business' }).expect(201);
 });
 afterAll(async () => {
   await t?.close();

@@ -29,7 +29,7 @@ describe('README tour', () => {
 
   it('works pasted as one block, and prints the clocks the README describes', async () => {
     const { stdout } = await run('bash', ['-c', tourBlock()], {
-      env: { ...process.env, API: api },
+      env: { ...process.env, API: api, KEY: t.adminKey },
       timeout: 30_000,
     });
     // Every call printed its JSON answer; none was an error.

@@ -1,4 +1,3 @@
-import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TicketIngestService } from '../../src/tickets/ticket-ingest.service.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -18,7 +17,7 @@ const min = (n: number) => n * MINUTE;
  */
 describe('compliance reports', () => {
   let t: TestApp;
-  const http = () => request(t.app.getHttpServer());
+  const http = () => t.http();
   const november = { from: '2026-11-01T00:00:00Z', to: '2026-12-01T00:00:00Z' };
 
   beforeAll(async () => {

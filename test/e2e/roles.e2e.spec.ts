@@ -1,4 +1,3 @@
-import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { startTestApp } from '../support/test-app.js';
 
@@ -6,7 +5,7 @@ describe('process roles', () => {
   it('a worker serves health and metrics but no API routes', async () => {
     const t = await startTestApp({ ROLE: 'worker' });
     try {
-      const http = request(t.app.getHttpServer());
+      const http = t.http();
       await http.get('/health').expect(200);
       await http.get('/metrics').expect(200);
       for (const path of ['/policies', '/calendars', '/tiers', '/integrations', '/tickets']) {
@@ -21,7 +20,7 @@ describe('process roles', () => {
   it('an api process serves the API', async () => {
     const t = await startTestApp({ ROLE: 'api' });
     try {
-      const http = request(t.app.getHttpServer());
+      const http = t.http();
       await http.get('/policies').expect(200);
       await http.get('/tickets').expect(200);
     } finally {

@@ -1,4 +1,3 @@
-import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TicketIngestService, type IngestBatch } from '../../src/tickets/ticket-ingest.service.js';
@@ -51,7 +50,7 @@ describe('batched ingest', () => {
     t = await startTestApp({ ROLE: 'all' });
     ingest = t.app.get(TicketIngestService);
     processor = t.app.get(DeliveryProcessor);
-    await request(t.app.getHttpServer()).post('/policies').send(POLICY).expect(201);
+    await t.http().post('/policies').send(POLICY).expect(201);
     await createGenericIntegration(t, INTEGRATION, { defaultPriority: 'normal' });
     received = Date.now() + 1;
   });
@@ -283,7 +282,7 @@ describe('batched ingest', () => {
       evaluated_at: before.evaluated_at,
     });
     expect(after.clock_version).toBe(before.clock_version + 1);
-    const { body } = await request(t.app.getHttpServer()).get(`/tickets/${INTEGRATION}/U-1`).expect(200);
+    const { body } = await t.http().get(`/tickets/${INTEGRATION}/U-1`).expect(200);
     const resolution = (body.clocks as Array<{ metric: string; usedMs: number }>).find(
       (c) => c.metric === 'resolution',
     )!;

@@ -1,4 +1,3 @@
-import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TicketIngestService } from '../../src/tickets/ticket-ingest.service.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -34,7 +33,7 @@ describe('ticket ingest: timeline store and clocks', () => {
     t = await startTestApp();
     ingest = t.app.get(TicketIngestService);
     await seedIntegration(t.sql, INTEGRATION);
-    await request(t.app.getHttpServer()).post('/policies').send(STANDARD_POLICY).expect(201);
+    await t.http().post('/policies').send(STANDARD_POLICY).expect(201);
     now = Date.now() + 1;
   });
   afterAll(async () => {
@@ -344,7 +343,8 @@ describe('ticket ingest: timeline store and clocks', () => {
   it('marks a clock the timeline no longer produces not_applicable, and writes only clocks that changed', async () => {
     // A next-response target, so that a customer reply after an agent reply opens a cycle (breached
     // by now: 60 min from the follow-up).
-    await request(t.app.getHttpServer())
+    await t
+      .http()
       .put('/policies/standard')
       .send({
         name: STANDARD_POLICY.name,

@@ -1,4 +1,3 @@
-import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TicketIngestService } from '../../src/tickets/ticket-ingest.service.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -33,7 +32,7 @@ describe('re-evaluation after a configuration change (SEMANTICS 9, 18, 19)', () 
   beforeAll(async () => {
     t = await startTestApp();
     await seedIntegration(t.sql, INTEGRATION);
-    await request(t.app.getHttpServer()).put('/policies/standard').send(policy(120, 480)).expect(201);
+    await t.http().put('/policies/standard').send(policy(120, 480)).expect(201);
     now = Date.now() + 1;
     const ingest = t.app.get(TicketIngestService);
     const deliver = (story: TicketStory) =>
@@ -69,7 +68,7 @@ describe('re-evaluation after a configuration change (SEMANTICS 9, 18, 19)', () 
     expect(before.xFirst.state).toBe('breached');
     expect(before.xFirstDetected).toBeInstanceOf(Date);
 
-    await request(t.app.getHttpServer()).put('/policies/standard').send(policy(60, 240)).expect(200);
+    await t.http().put('/policies/standard').send(policy(60, 240)).expect(200);
 
     const rResolution = await eventually(async () => {
       const c = await clock('R', 'resolution');

@@ -1,4 +1,3 @@
-import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import {
@@ -14,7 +13,7 @@ const MINUTE = 60_000;
 /** Everything over HTTP: admin config, a signed webhook, then the tickets API. */
 describe('tickets API fed by webhooks', () => {
   let t: TestApp;
-  const http = () => request(t.app.getHttpServer());
+  const http = () => t.http();
 
   beforeAll(async () => {
     t = await startTestApp();

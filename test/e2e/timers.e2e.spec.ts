@@ -1,5 +1,4 @@
 import { Redis } from 'ioredis';
-import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Priority } from '../../src/engine/types.js';
 import { TicketIngestService } from '../../src/tickets/ticket-ingest.service.js';
@@ -41,7 +40,7 @@ describe('timers: warnings and breaches on time, exactly once', () => {
   let t: TestApp;
   let second: TestApp;
   let ingest: TicketIngestService;
-  const http = () => request(t.app.getHttpServer());
+  const http = () => t.http();
 
   beforeAll(async () => {
     t = await startTestApp({ TIMER_SCAN_SECONDS: 1 });

@@ -89,7 +89,8 @@ describe('webhook inbox', () => {
       {
         name: 'missing signature header',
         send: () =>
-          request(t.app.getHttpServer())
+          t
+            .http()
             .post(`/webhooks/${id}`)
             .set('content-type', 'application/json')
             .set('x-timestamp', String(Math.floor(Date.now() / 1000)))
@@ -107,7 +108,8 @@ describe('webhook inbox', () => {
         name: 'stale timestamp',
         send: () => {
           const raw = JSON.stringify(event(53));
-          return request(t.app.getHttpServer())
+          return t
+            .http()
             .post(`/webhooks/${id}`)
             .set('content-type', 'application/json')
             .set(signGeneric(SECRET, raw, Math.floor(Date.now() / 1000) - 3600))
@@ -127,7 +129,8 @@ describe('webhook inbox', () => {
         name: 'wrong content type',
         send: () => {
           const raw = JSON.stringify(event(55));
-          return request(t.app.getHttpServer())
+          return t
+            .http()
             .post(`/webhooks/${id}`)
             .set('content-type', 'text/plain')
             .set(signGeneric(SECRET, raw))
@@ -156,7 +159,8 @@ describe('webhook inbox', () => {
     it('a re-serialised body fails the signature check', async () => {
       const original = '{"eventId":"evt-57",  "type":"ticket.created"}';
       const headers = signGeneric(SECRET, original);
-      const res = await request(t.app.getHttpServer())
+      const res = await t
+        .http()
         .post(`/webhooks/${id}`)
         .set('content-type', 'application/json')
         .set(headers)
@@ -182,15 +186,13 @@ describe('webhook inbox', () => {
 
   it('leaves other routes with their own JSON handling', async () => {
     // The webhook route's raw-body parser is scoped to it: other routes still parse (and reject) JSON themselves.
-    await request(t.app.getHttpServer())
+    await t
+      .http()
       .post('/integrations')
       .set('content-type', 'application/json')
       .send('{"name": ')
       .expect(400);
-    const plain = await request(t.app.getHttpServer())
-      .post('/integrations')
-      .set('content-type', 'text/plain')
-      .send('x');
+    const plain = await t.http().post('/integrations').set('content-type', 'text/plain').send('x');
     expect([400, 415]).toContain(plain.status);
   });
 });

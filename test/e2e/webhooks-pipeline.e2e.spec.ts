@@ -1,4 +1,3 @@
-import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import {
@@ -109,7 +108,7 @@ function shuffle<T>(items: T[], seed: number): T[] {
 describe('webhook → inbox → ingest → clocks', () => {
   let t: TestApp;
   const created = Date.now() - 10 * HOUR;
-  const http = () => request(t.app.getHttpServer());
+  const http = () => t.http();
 
   beforeAll(async () => {
     t = await startTestApp({ ROLE: 'all' });

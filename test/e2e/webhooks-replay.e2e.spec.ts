@@ -1,4 +1,3 @@
-import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeliveryProcessor } from '../../src/webhooks/delivery-processor.service.js';
@@ -32,7 +31,7 @@ const POLICY = {
 describe('replay rebuilds stored deliveries under the current mapping', () => {
   let t: TestApp;
   const created = Date.now() - 10 * HOUR;
-  const http = () => request(t.app.getHttpServer());
+  const http = () => t.http();
   const at = (ms: number) => new Date(created + ms).toISOString();
   const agent = { role: 'agent' as const, id: 'a-1' };
 

@@ -1,7 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import request from 'supertest';
 import type { TestApp } from './test-app.js';
 
 /**
@@ -134,7 +133,8 @@ export async function postDelivery(
   credential: Credential,
   delivery: Delivery,
 ): Promise<PostedAnswer> {
-  const res = await request(t.app.getHttpServer())
+  const res = await t
+    .http()
     .post(`/webhooks/${integrationId}`)
     .set(providerHeaders(provider, credential, delivery))
     // A string, so that supertest sends the bytes as they are (a Buffer would be JSON-encoded).
@@ -163,7 +163,7 @@ export async function waitForTicket(
   finalStatus: string,
   timeoutMs = 20_000,
 ): Promise<TicketBody> {
-  const http = () => request(t.app.getHttpServer());
+  const http = () => t.http();
   const deadline = Date.now() + timeoutMs;
   let last: string;
   for (;;) {
@@ -308,7 +308,7 @@ export const TARGETS = {
  * decides the policy, so a broken tier mapping shows as the wrong policyId) plus a catch-all with other targets.
  */
 export async function configureSla(t: TestApp): Promise<void> {
-  const http = () => request(t.app.getHttpServer());
+  const http = () => t.http();
   await http().post('/tiers').send({ id: 'standard', name: 'Standard', isDefault: true }).expect(201);
   await http().post('/tiers').send({ id: 'business', name: 'Business' }).expect(201);
   await http().post('/tiers').send({ id: 'enterprise', name: 'Enterprise' }).expect(201);
@@ -346,7 +346,8 @@ export async function createIntegration(
   credential: Credential,
   mapping: object,
 ): Promise<void> {
-  await request(t.app.getHttpServer())
+  await t
+    .http()
     .post('/integrations')
     .send(integrationBody(id, provider, credential, mapping))
     .expect(201);

@@ -2,6 +2,9 @@ import 'reflect-metadata';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import request from 'supertest';
+import { ApiKeysService } from '../../src/auth/api-keys.service.js';
+import type { Role } from '../../src/auth/roles.js';
 import { createApp, prepareInfrastructure } from '../../src/bootstrap.js';
 import { type AppConfig, loadConfig } from '../../src/config/app-config.js';
 import { testDatabasePrefix, testQueuePrefix } from './test-run.js';
@@ -13,6 +16,12 @@ export interface TestApp {
   config: AppConfig;
   /** Raw SQL against the test database (for assertions that "nothing changed"). */
   sql: pg.Pool;
+  /** An admin key created at startup. */
+  adminKey: string;
+  /** A supertest agent that sends the admin key unless a test sets another Authorization header. */
+  http(): ReturnType<typeof request.agent>;
+  /** Creates a key with this role (optionally expiring) and returns it. */
+  keyFor(role: Role, options?: { expiresAt?: Date; name?: string }): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -53,10 +62,17 @@ export async function startTestApp(overrides: Partial<AppConfig> = {}): Promise<
   const sql = new pg.Pool({ connectionString: databaseUrl, max: 2 });
   // A client may still be saying goodbye when the database is dropped WITH (FORCE) at teardown.
   sql.on('error', () => undefined);
+  const keys = app.get(ApiKeysService);
+  const keyFor: TestApp['keyFor'] = async (role, options = {}) =>
+    (await keys.create({ name: options.name ?? `test-${role}`, role, expiresAt: options.expiresAt })).key;
+  const adminKey = await keyFor('admin');
   return {
     app,
     config,
     sql,
+    adminKey,
+    http: () => request.agent(app.getHttpServer()).set('authorization', `Bearer ${adminKey}`),
+    keyFor,
     async close() {
       await app.close();
       await sql.end();

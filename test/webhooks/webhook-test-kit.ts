@@ -1,4 +1,3 @@
-import request from 'supertest';
 import { signGeneric } from '../../src/webhooks/providers/generic-signature.js';
 import type { TestApp } from '../support/test-app.js';
 
@@ -10,7 +9,8 @@ export async function createGenericIntegration(
   id: string,
   mapping: object = {},
 ): Promise<string> {
-  const res = await request(t.app.getHttpServer())
+  const res = await t
+    .http()
     .post('/integrations')
     .send({ id, name: `Generic ${id}`, provider: 'generic', secret: SECRET, mapping })
     .expect(201);
@@ -49,7 +49,8 @@ export function canonicalEvent(e: CanonicalEventInput): Record<string, unknown> 
 /** POSTs a signed delivery exactly as a sender would (body bytes as given). */
 export function postSigned(t: TestApp, integrationId: string, body: string | object, secret = SECRET) {
   const raw = typeof body === 'string' ? body : JSON.stringify(body);
-  return request(t.app.getHttpServer())
+  return t
+    .http()
     .post(`/webhooks/${integrationId}`)
     .set('content-type', 'application/json')
     .set(signGeneric(secret, raw))
