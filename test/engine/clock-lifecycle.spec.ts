@@ -503,6 +503,30 @@ describe('cancelled (rule 16)', () => {
   });
 });
 
+describe('removal undone (rule 16)', () => {
+  it('the status a removal reports (Zendesk soft delete: DELETED) neither stops nor pauses a restored ticket', () => {
+    const t = new TicketScript(T0)
+      .created()
+      .after(10 * MIN)
+      .update({ removed: 'deleted', status: 'closed' }, { by: 'agent' })
+      .after(20 * MIN)
+      .update({ removed: undefined, status: 'open' }, { by: 'agent' });
+    const result = evaluate(t.events, context([p24], T0 + 40 * MIN));
+    expect(clockOf(result, 'first_response')).toMatchObject({
+      state: 'running',
+      stoppedAt: null,
+      usedMs: 40 * MIN,
+    });
+    expect(clockOf(result, 'resolution')).toMatchObject({
+      state: 'running',
+      usedMs: 40 * MIN,
+      pausedIntervals: [],
+    });
+    // Removing is no agent action: only the restore (an agent's update) stops reaction.
+    expect(clockOf(result, 'reaction')).toMatchObject({ state: 'met', stoppedAt: T0 + 30 * MIN });
+  });
+});
+
 describe('ordering and duplicates (rule 22)', () => {
   it('rule 22: events are ordered by occurrence, not by arrival', () => {
     const t = new TicketScript(T0)
