@@ -4,7 +4,7 @@ import { type ClockRun, clockRuns } from './clock/clock-runs.js';
 import { measureClock, type RunEnd } from './clock/measure-clock.js';
 import { defaultPauseOn, pauseIntervals } from './clock/pauses.js';
 import { buildTicketHistory, type TicketHistory } from './clock/ticket-history.js';
-import { normalizeTimeline } from './clock/timeline.js';
+import { carryForwardSnapshots, normalizeTimeline } from './clock/timeline.js';
 import { PolicySelector } from './policy/policy-selector.js';
 import { targetFor } from './policy/select-policy.js';
 import type {
@@ -22,7 +22,7 @@ import { ALWAYS_OPEN_CALENDAR_ID } from './types.js';
  * Shuffled, replayed or duplicated deliveries give deep-equal results.
  */
 export function evaluate(timeline: readonly TimelineEvent[], ctx: EvaluationContext): TicketEvaluation {
-  const events = normalizeTimeline(timeline);
+  const events = carryForwardSnapshots(normalizeTimeline(timeline));
   if (events.length === 0) return { ticketId: '', tier: null, priority: null, status: null, clocks: [] };
   const history = buildTicketHistory(events);
   const selector = new PolicySelector(ctx.policies, ctx);

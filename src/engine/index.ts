@@ -4,7 +4,7 @@
 export * from './types.js';
 export * from './calendar/index.js';
 export { evaluate, resolveCalendar } from './evaluate.js';
-export { normalizeTimeline, compareEvents } from './clock/timeline.js';
+export { carryForwardSnapshots, normalizeTimeline, compareEvents } from './clock/timeline.js';
 export { dueSteps, nextDueInstant, breachVisibleAt, type DueStep } from './clock/due.js';
 export { defaultPauseOn } from './clock/pauses.js';
 export { OPENING_COMMENT_GRACE_MS } from './clock/ticket-history.js';

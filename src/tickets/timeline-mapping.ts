@@ -176,7 +176,9 @@ export function summarise(evaluation: TicketEvaluation, timeline: TimelineEvent[
     policyId: withPolicy?.policyId ?? null,
     policyVersion: withPolicy?.policyVersion ?? null,
     removed: last?.ticket.removed ?? null,
-    createdAt: last ? iso(last.ticket.createdAt) : null,
+    // The earliest creation any event reports, as the clocks use it: an ids-only deletion (Intercom) can only
+    // date the ticket at the notification.
+    createdAt: last ? iso(timeline.reduce((min, e) => Math.min(min, e.ticket.createdAt), Infinity)) : null,
     lastEventAt: last ? iso(last.occurredAt) : null,
     nextDeadline: isoOrNull(nextDeadline(evaluation.clocks)),
     assigneeId: last?.ticket.assigneeId ?? null,

@@ -133,4 +133,52 @@ describe('Freshdesk end to end', () => {
     });
     expect(comparableClocks(shuffled)).toEqual(comparableClocks(inOrder));
   });
+
+  it('keeps repeated replies with unchanged fields apart (latest_comment) while a re-sent body stays a duplicate', async () => {
+    const { sequence: seq, deliveries: replies } = loadSequence(
+      'freshdesk',
+      'repeated-replies-sequence.json',
+    );
+    await createIntegration(t, 'freshdesk-repeated', 'freshdesk', basicAuth, mapping);
+    const stored = await deliverInOrder(t, 'freshdesk-repeated', 'freshdesk', basicAuth, replies);
+    expect(stored).toBe(8);
+    const ticket = await waitForTicket(t, 'freshdesk-repeated', seq.ticketId, stored, 'solved');
+    expect(clocksByKey(ticket)).toMatchObject({
+      first_response: { state: 'met', stoppedAt: at('09:30') },
+      'next_response#1': { state: 'met', startedAt: at('10:00'), stoppedAt: at('10:20') },
+      'next_response#2': { state: 'met', startedAt: at('10:40'), stoppedAt: at('11:00') },
+      'next_response#3': { state: 'met', startedAt: at('12:00'), stoppedAt: at('12:30') },
+      resolution: {
+        state: 'met',
+        stoppedAt: at('12:30'),
+        pausedIntervals: [
+          { from: at('09:30'), to: at('10:00'), status: 'pending' },
+          { from: at('10:20'), to: at('10:40'), status: 'pending' },
+          { from: at('11:00'), to: at('12:00'), status: 'solved' },
+        ],
+      },
+    });
+
+    await createIntegration(t, 'freshdesk-repeated-shuffled', 'freshdesk', secretHeader, mapping);
+    const shuffled = await deliverShuffled(
+      t,
+      'freshdesk-repeated-shuffled',
+      'freshdesk',
+      secretHeader,
+      replies,
+      {
+        seed: 5,
+        duplicates: [1, 2, 3, 4],
+      },
+    );
+    expect(shuffled.duplicateAnswers).toBe(4);
+    const again = await waitForTicket(
+      t,
+      'freshdesk-repeated-shuffled',
+      seq.ticketId,
+      shuffled.stored,
+      'solved',
+    );
+    expect(comparableClocks(again)).toEqual(comparableClocks(ticket));
+  });
 });

@@ -121,4 +121,54 @@ describe('Intercom end to end', () => {
     });
     expect(comparableClocks(shuffled)).toEqual(comparableClocks(inOrder));
   });
+  it('reads admin replies whose part is an assignment or an open as replies (issue: reply-and-assign)', async () => {
+    const { sequence: seq, deliveries: parts } = loadSequence('intercom', 'reply-parts-sequence.json');
+    await createIntegration(t, 'intercom-parts', 'intercom', credential, mapping);
+    const stored = await deliverInOrder(t, 'intercom-parts', 'intercom', credential, parts);
+    const ticket = await waitForTicket(t, 'intercom-parts', seq.ticketId, stored, 'solved');
+    expect(ticket).toMatchObject({ status: 'solved', priority: 'normal', tier: 'business', removed: null });
+    expect(clocksByKey(ticket)).toMatchObject({
+      reaction: { state: 'met', startedAt: at('09:15'), stoppedAt: at('09:25') },
+      first_response: { state: 'met', startedAt: at('09:15'), stoppedAt: at('09:25'), usedMs: minutes(10) },
+      'next_response#1': {
+        state: 'met',
+        startedAt: at('10:10'),
+        stoppedAt: at('10:40'),
+        usedMs: minutes(30),
+      },
+      resolution: {
+        state: 'met',
+        stoppedAt: at('11:00'),
+        usedMs: minutes(85),
+        pausedIntervals: [{ from: at('09:40'), to: at('10:00'), status: 'solved' }],
+      },
+    });
+
+    await createIntegration(t, 'intercom-parts-shuffled', 'intercom', credential, mapping);
+    const shuffled = await deliverShuffled(t, 'intercom-parts-shuffled', 'intercom', credential, parts, {
+      seed: 7,
+      duplicates: [1, 3, 5],
+    });
+    expect(shuffled.duplicateAnswers).toBe(3);
+    const again = await waitForTicket(t, 'intercom-parts-shuffled', seq.ticketId, shuffled.stored, 'solved');
+    expect(comparableClocks(again)).toEqual(comparableClocks(ticket));
+  });
+
+  it('removes a conversation on conversation.deleted carrying only ids and cancels its running clocks', async () => {
+    const { sequence: seq, deliveries: parts } = loadSequence('intercom', 'deleted-sequence.json');
+    for (const [id, order] of [
+      ['intercom-deleted', parts],
+      ['intercom-deleted-reversed', [...parts].reverse()],
+    ] as const) {
+      await createIntegration(t, id, 'intercom', credential, mapping);
+      const stored = await deliverInOrder(t, id, 'intercom', credential, order);
+      const ticket = await waitForTicket(t, id, seq.ticketId, stored, 'closed');
+      expect(ticket).toMatchObject({ removed: 'deleted', createdAt: at('09:15') });
+      expect(clocksByKey(ticket)).toMatchObject({
+        reaction: { state: 'met', stoppedAt: at('09:20') },
+        first_response: { state: 'cancelled', stoppedAt: at('09:30:01') },
+        resolution: { state: 'cancelled', stoppedAt: at('09:30:01') },
+      });
+    }
+  });
 });

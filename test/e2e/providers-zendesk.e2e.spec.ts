@@ -209,3 +209,59 @@ describe('Zendesk trigger webhooks (recommended template) end to end', () => {
     expect(comparableClocks(shuffled)).toEqual(comparableClocks(inOrder));
   });
 });
+
+describe('Zendesk soft delete and restore end to end', () => {
+  const mapping = { defaultPriority: 'normal', tier: { source: 'tag', tagPrefix: 'tier_' } };
+  const { sequence, deliveries } = loadSequence('zendesk', 'restore-sequence.json');
+
+  it('a soft delete undone by a restore is no close: the clocks run as if the ticket had never been deleted', async () => {
+    await createIntegration(t, 'zendesk-restore', 'zendesk', credential, mapping);
+    const stored = await deliverInOrder(t, 'zendesk-restore', 'zendesk', credential, deliveries);
+    const ticket = await waitForTicket(t, 'zendesk-restore', sequence.ticketId, stored, 'open');
+    expect(ticket).toMatchObject({ status: 'open', removed: null, createdAt: at('09:15') });
+    expect(clocksByKey(ticket)).toMatchObject({
+      // The deleted half hour counts like any other (enterprise targets are shorter than 45 and 65 minutes).
+      reaction: { state: 'breached', stoppedAt: at('10:00'), usedMs: minutes(45) },
+      first_response: { state: 'breached', stoppedAt: at('10:20'), usedMs: minutes(65), pausedIntervals: [] },
+      resolution: { stoppedAt: null, pausedIntervals: [] },
+    });
+
+    await createIntegration(t, 'zendesk-restore-shuffled', 'zendesk', credential, mapping);
+    const shuffled = await deliverShuffled(t, 'zendesk-restore-shuffled', 'zendesk', credential, deliveries, {
+      seed: 3,
+      duplicates: [1, 2],
+    });
+    expect(shuffled.duplicateAnswers).toBe(2);
+    const again = await waitForTicket(
+      t,
+      'zendesk-restore-shuffled',
+      sequence.ticketId,
+      shuffled.stored,
+      'open',
+    );
+    // Resolution still runs (its explanation names "now"), so compare the stopped clocks and its pauses.
+    const [a, b] = [clocksByKey(again), clocksByKey(ticket)];
+    expect([a.reaction, a.first_response, a.resolution?.pausedIntervals]).toEqual([
+      b.reaction,
+      b.first_response,
+      b.resolution?.pausedIntervals,
+    ]);
+  });
+
+  it('a soft delete that stays cancels the running clocks', async () => {
+    await createIntegration(t, 'zendesk-soft-deleted', 'zendesk', credential, mapping);
+    const stored = await deliverInOrder(
+      t,
+      'zendesk-soft-deleted',
+      'zendesk',
+      credential,
+      deliveries.slice(0, 2),
+    );
+    const ticket = await waitForTicket(t, 'zendesk-soft-deleted', sequence.ticketId, stored, 'closed');
+    expect(ticket).toMatchObject({ removed: 'deleted' });
+    expect(clocksByKey(ticket)).toMatchObject({
+      first_response: { state: 'cancelled', stoppedAt: at('09:30') },
+      resolution: { state: 'cancelled', stoppedAt: at('09:30') },
+    });
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluate } from '../../src/engine/index.js';
+import { carryForwardSnapshots, evaluate } from '../../src/engine/index.js';
 import { HOUR, MIN, TicketScript, at, clockOf, context, everyPriority, policy } from './evaluate-fixtures.js';
 
 // 24/7 targets (no calendarId): reaction 30 min, first_response 60 min, resolution 8 h.
@@ -500,6 +500,65 @@ describe('cancelled (rule 16)', () => {
     expect(clockOf(evaluate(t.events, context([p24], T0 + 20 * MIN)), 'first_response').state).toBe(
       'running',
     );
+  });
+});
+
+describe('removal undone (rule 16)', () => {
+  it('the status a removal reports (Zendesk soft delete: DELETED) neither stops nor pauses a restored ticket', () => {
+    const t = new TicketScript(T0)
+      .created()
+      .after(10 * MIN)
+      .update({ removed: 'deleted', status: 'closed' }, { by: 'agent' })
+      .after(20 * MIN)
+      .update({ removed: undefined, status: 'open' }, { by: 'agent' });
+    const result = evaluate(t.events, context([p24], T0 + 40 * MIN));
+    expect(clockOf(result, 'first_response')).toMatchObject({
+      state: 'running',
+      stoppedAt: null,
+      usedMs: 40 * MIN,
+    });
+    expect(clockOf(result, 'resolution')).toMatchObject({
+      state: 'running',
+      usedMs: 40 * MIN,
+      pausedIntervals: [],
+    });
+    // Removing is no agent action: only the restore (an agent's update) stops reaction.
+    expect(clockOf(result, 'reaction')).toMatchObject({ state: 'met', stoppedAt: T0 + 30 * MIN });
+  });
+});
+
+describe('partial snapshots', () => {
+  it('a field absent from a later snapshot is unchanged, not empty (a Jira comment event without custom fields)', () => {
+    const t = new TicketScript(T0)
+      .created()
+      .after(5 * MIN)
+      .update({ priority: 'urgent', customerId: 'acme', tier: 'gold', tags: ['vip'], assigneeId: 'a-1' })
+      .after(5 * MIN)
+      .update({
+        priority: undefined,
+        customerId: undefined,
+        tier: undefined,
+        tags: undefined,
+        assigneeId: undefined,
+      });
+    const events = carryForwardSnapshots(t.events);
+    expect(events[2]!.ticket).toMatchObject({
+      priority: 'urgent',
+      customerId: 'acme',
+      tier: 'gold',
+      tags: ['vip'],
+      assigneeId: 'a-1',
+    });
+    expect(evaluate(t.events, context([p24], T0 + HOUR))).toMatchObject({ priority: 'urgent', tier: 'gold' });
+  });
+
+  it('the tier is not carried to another customer', () => {
+    const t = new TicketScript(T0)
+      .created()
+      .update({ customerId: 'acme', tier: 'gold' })
+      .after(MIN)
+      .update({ customerId: 'globex', tier: undefined });
+    expect(carryForwardSnapshots(t.events)[2]!.ticket.tier).toBeUndefined();
   });
 });
 

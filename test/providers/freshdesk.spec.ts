@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { freshdeskAdapter, parseTriggeredEvent } from '../../src/webhooks/providers/freshdesk.adapter.js';
+import {
+  FRESHDESK_RETRY_WINDOW_MS,
+  freshdeskAdapter,
+  parseTriggeredEvent,
+} from '../../src/webhooks/providers/freshdesk.adapter.js';
 import type { IntegrationCredentials } from '../../src/webhooks/providers/provider-adapter.js';
 import { at, delivery, fixture, integration, normaliseFile, RECEIVED_AT, sequence } from './support.js';
 
@@ -63,8 +67,36 @@ describe('Freshdesk authentication (no signature): HTTP basic auth or a secret h
     });
   });
 
-  it('sends no delivery id (the caller hashes the body)', () => {
-    expect(freshdeskAdapter.deliveryId()).toBeNull();
+  it('sends no delivery id: the same bytes are one delivery only within the retry window', () => {
+    const { raw } = fixture('freshdesk', 'repeated-02-agent-reply.json');
+    const at0 = Date.parse('2026-11-20T10:00:00Z');
+    const key = (receivedAt: number) => freshdeskAdapter.deliveryId(delivery(raw, {}, receivedAt));
+    const eventId = (receivedAt: number) =>
+      freshdeskAdapter.normalise(
+        JSON.parse(raw.toString('utf8')),
+        delivery(raw, {}, receivedAt),
+        settings,
+      )[0]!.id;
+    // Freshdesk retries after 5, 30 and 60 more minutes.
+    expect(key(at0 + 35 * 60_000)).toBe(key(at0));
+    expect(eventId(at0 + 35 * 60_000)).toBe(eventId(at0));
+    // The same bytes hours later are a distinct event (a second reply with unchanged fields).
+    expect(key(at0 + FRESHDESK_RETRY_WINDOW_MS)).not.toBe(key(at0));
+    expect(eventId(at0 + FRESHDESK_RETRY_WINDOW_MS)).not.toBe(eventId(at0));
+    // latest_comment makes two replies with unchanged fields differ.
+    const other = fixture('freshdesk', 'repeated-04-agent-reply-again.json').raw;
+    expect(freshdeskAdapter.deliveryId(delivery(other, {}, at0))).not.toBe(key(at0));
+  });
+
+  it('understands who acted: actor_role, actor (role or e-mail), actor_email against the requester', () => {
+    const base = { ticket_id: '12', ticket_status: 'Open', requester_email: 'Chris@example.com' };
+    const role = (extra: Record<string, string>) =>
+      freshdeskAdapter.normalise({ freshdesk_webhook: { ...base, ...extra } }, delivery('{}'), settings)[0]!
+        .actor;
+    expect(role({ actor: 'customer' })).toEqual({ role: 'customer', id: 'Chris@example.com' });
+    expect(role({ actor: 'chris@example.com' })).toEqual({ role: 'customer', id: 'chris@example.com' });
+    expect(role({ actor_email: 'ada@example.com' })).toEqual({ role: 'agent', id: 'ada@example.com' });
+    expect(role({ actor_email: 'ada@example.com', actor_role: 'system' })).toEqual({ role: 'system' });
   });
 });
 

@@ -39,7 +39,8 @@ describe('mapping helpers', () => {
     expect(m.status('bad')).toBeUndefined();
     expect(m.priority('HIGH')).toBe('high');
     expect(m.priority('whatever')).toBe('normal');
-    expect(m.priority(undefined)).toBe('normal');
+    // Missing: unchanged (a partial payload); the engine carries the last priority forward.
+    expect(m.priority(undefined)).toBeUndefined();
   });
 
   it('lists from arrays or separated strings', () => {

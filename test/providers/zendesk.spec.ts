@@ -251,7 +251,8 @@ describe('Zendesk mappings and tiers', () => {
     const { json } = fixture('zendesk', '01-ticket-created.json');
     const noPriority = structuredClone(json) as { detail: Record<string, unknown> };
     delete noPriority.detail['priority'];
-    expect(zendeskAdapter.normalise(noPriority, delivery('{}'), s)[0]?.ticket.priority).toBe('low');
+    // Absent: unchanged. The engine carries the last priority forward; a ticket that never had one gets 'low'.
+    expect(zendeskAdapter.normalise(noPriority, delivery('{}'), s)[0]?.ticket.priority).toBeUndefined();
   });
 
   it('tier from a tag prefix, keeping the organisation as customerId', () => {

@@ -99,7 +99,9 @@ export function buildTicketHistory(events: TimelineEvent[]): TicketHistory {
   for (let i = 0; i < events.length; i++) {
     const event = events[i];
     at[i] = Math.max(event.occurredAt, start);
-    if (i >= effectiveCount) continue;
+    // A removal that was undone later (a restored ticket) leaves no trace: the status it reports (Zendesk's
+    // DELETED) is no state the ticket was in for its clocks.
+    if (i >= effectiveCount || isRemoving(event)) continue;
 
     const status = event.ticket.status;
     if (status !== statusSegments[statusSegments.length - 1].status) {

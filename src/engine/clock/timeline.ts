@@ -1,4 +1,4 @@
-import type { TimelineEvent } from '../types.js';
+import type { TicketSnapshot, TimelineEvent } from '../types.js';
 
 /** Timeline order (rule 22): when it happened, then the provider's sequence, then arrival; the id makes it total. */
 export function compareEvents(a: TimelineEvent, b: TimelineEvent): number {
@@ -38,4 +38,43 @@ function isSortedAndUnique(events: readonly TimelineEvent[]): boolean {
     ids.add(events[i].id);
   }
   return true;
+}
+
+/** Snapshot fields a helpdesk may leave out of a partial payload (a Jira comment event's issue, a webhook body). */
+const CARRIED_FIELDS = [
+  'priority',
+  'customerId',
+  'tier',
+  'assigneeId',
+  'groupId',
+  'channel',
+  'tags',
+] as const;
+
+/**
+ * A field absent from an event's snapshot means "unchanged", not "empty": it is taken from the event before it in
+ * timeline order. The tier is carried only while the customer stays the same (a new customer may map to another
+ * tier). Expects a normalised timeline; returns a new array, sharing the events that needed nothing.
+ */
+export function carryForwardSnapshots(events: readonly TimelineEvent[]): TimelineEvent[] {
+  let previous: TicketSnapshot | undefined;
+  return events.map((event) => {
+    let ticket = event.ticket;
+    if (previous !== undefined) {
+      const before = previous;
+      const missing = CARRIED_FIELDS.filter(
+        (key) =>
+          ticket[key] === undefined &&
+          before[key] !== undefined &&
+          (key !== 'tier' || ticket.customerId === undefined || ticket.customerId === before.customerId),
+      );
+      if (missing.length > 0) {
+        const filled: TicketSnapshot = { ...ticket };
+        for (const key of missing) Object.assign(filled, { [key]: before[key] });
+        ticket = filled;
+      }
+    }
+    previous = ticket;
+    return ticket === event.ticket ? event : { ...event, ticket };
+  });
 }

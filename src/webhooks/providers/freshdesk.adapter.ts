@@ -27,7 +27,11 @@ import { parseTimestamp } from './shared/time.js';
  * Freshdesk does not sign webhooks. Authentication is either HTTP Basic auth ("Requires authentication" with a
  * username/password; verified through `credentials.verifyBasicAuth`) or a secret custom header (e.g.
  * `X-SLA-Token`; `credentials.secretHeaderName` + `verifySecretHeader`). When both are configured, both must pass.
- * Freshdesk sends no delivery id, so `deliveryId` is null and the caller dedupes on a hash of the body.
+ * Freshdesk sends no delivery id. A retry repeats the body byte for byte, but so can a distinct event (a second reply
+ * with unchanged fields), so a body hash only collapses deliveries received within the same retry window
+ * (`FRESHDESK_RETRY_WINDOW_MS`: Freshdesk retries a failed call after 5, then 30, then 60 more minutes, 95 minutes
+ * in all). The recommended template's `latest_comment` and `event_at` make every event's bytes differ, so distinct
+ * events never collapse whatever their spacing.
  *
  * Recommended payload (Encoding JSON, Content "Advanced"); one rule on ticket creation and one on ticket updates
  * with the events "Reply is sent", "Note is added", "Customer replies"(*), "Status is changed", "Priority is
@@ -43,7 +47,12 @@ import { parseTimestamp } from './shared/time.js';
  *       "ticket_company_name": "{{ticket.company.name}}",
  *       "ticket_agent_email": "{{ticket.agent.email}}",
  *       "ticket_group_name": "{{ticket.group.name}}",
- *       "requester_email": "{{ticket.requester.email}}" } }
+ *       "requester_email": "{{ticket.requester.email}}",
+ *       "latest_comment": "{{ticket.latest_public_comment}}" } }
+ *
+ * Who acted, where a rule can say it (a constant per rule, or an e-mail): "actor_role" (agent/customer/system, or
+ * requester/contact), else "actor" (a role word or an e-mail), else "actor_email"; an e-mail that is the
+ * requester's is the customer, any other an agent.
  *
  * (*) Freshdesk's `{{triggered_event}}` renders e.g. `{ticket_action:created}`, `{status:{from:2,to:3}}`,
  * `{priority:{from:1,to:4}}`, `{note_type:private}`. Where a rule's event does not render one that says who acted
@@ -89,6 +98,14 @@ type Kind =
   | 'updated'
   | 'deleted'
   | 'spam';
+/** Freshdesk's retries of one failed call end 5 + 30 + 60 minutes after it; two hours leave room for the queue. */
+export const FRESHDESK_RETRY_WINDOW_MS = 2 * 60 * 60 * 1000;
+
+/** Deliveries with the same bytes inside one window are one delivery (a retry); beyond it, a new event. */
+function retryWindow(delivery: RawDelivery): number {
+  return Math.floor(delivery.receivedAt / FRESHDESK_RETRY_WINDOW_MS);
+}
+
 const KINDS: readonly Kind[] = [
   'created',
   'agent_reply',
@@ -155,8 +172,8 @@ export class FreshdeskAdapter implements ProviderAdapter {
     return { ok: true };
   }
 
-  deliveryId(_delivery?: RawDelivery, _payload?: unknown): string | null {
-    return null;
+  deliveryId(delivery: RawDelivery, _payload?: unknown): string | null {
+    return `freshdesk:${contentId(delivery.body)}:${retryWindow(delivery)}`;
   }
 
   normalise(payload: unknown, delivery: RawDelivery, integration: IntegrationSettings): NormalisedEvent[] {
@@ -209,10 +226,12 @@ export class FreshdeskAdapter implements ProviderAdapter {
     const removed: RemovalReason | undefined =
       kind === 'deleted' ? 'deleted' : kind === 'spam' ? 'spam' : undefined;
     if (removed) snapshot.removed = removed;
-    const role = roleOf(asString(body['actor_role'])) ?? defaultRole(kind);
+    const role = actorRole(body) ?? defaultRole(kind);
     const actor = compact({
       role,
-      id: role === 'customer' ? asString(body['requester_email']) : asString(body['ticket_agent_email']),
+      id:
+        actorEmail(body) ??
+        (role === 'customer' ? asString(body['requester_email']) : asString(body['ticket_agent_email'])),
     });
     if (role === 'system') delete actor.id;
 
@@ -227,7 +246,7 @@ export class FreshdeskAdapter implements ProviderAdapter {
     const id =
       kind === 'created'
         ? `freshdesk:${ticketId}:created`
-        : `freshdesk:${ticketId}:${kind}:${contentId(delivery.body)}`;
+        : `freshdesk:${ticketId}:${kind}:${contentId(delivery.body)}:${retryWindow(delivery)}`;
     const event: NormalisedEvent = {
       id,
       type,
@@ -307,6 +326,22 @@ function isComment(kind: Kind): boolean {
 function defaultRole(kind: Kind): ActorRole {
   if (kind === 'customer_reply' || kind === 'created') return 'customer';
   return 'agent';
+}
+
+/** An e-mail the template gives for whoever acted ("actor" when it is an address, else "actor_email"). */
+function actorEmail(body: Record<string, unknown>): string | undefined {
+  const actor = asString(body['actor']);
+  if (actor?.includes('@')) return actor;
+  return asString(body['actor_email']);
+}
+
+function actorRole(body: Record<string, unknown>): ActorRole | undefined {
+  const explicit = roleOf(asString(body['actor_role'])) ?? roleOf(asString(body['actor']));
+  if (explicit) return explicit;
+  const email = actorEmail(body)?.trim().toLowerCase();
+  if (!email) return undefined;
+  const requester = asString(body['requester_email'])?.trim().toLowerCase();
+  return requester !== undefined && email === requester ? 'customer' : 'agent';
 }
 
 function roleOf(raw: string | undefined): ActorRole | undefined {

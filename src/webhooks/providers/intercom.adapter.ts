@@ -22,9 +22,13 @@ import { parseTimestamp } from './shared/time.js';
  * data: { item: <conversation> } }`; timestamps are epoch seconds.
  *
  * Topics: conversation.user.created / conversation.admin.single.created → ticket.created (+ the opening message as
- * comment.created); conversation.user.replied / admin.replied → public comment; admin.noted → internal note;
+ * comment.created); conversation.user.replied / admin.replied → public comment; admin.noted → internal note.
+ * In admin.replied every admin-authored part with a non-empty body is a reply, whatever its part_type: a
+ * reply-and-assign arrives as an `assignment` part and a reply that reopens as an `open` part, body and all.
  * admin.closed / opened / snoozed / unsnoozed / assigned, conversation.priority.updated, conversation_part.tag.created
  * → ticket.updated; conversation.deleted → ticket.deleted. Other topics are acknowledged and ignored.
+ * Deletion topics carry only ids (`data.item: { id, object: "conversation", deleted: true }`, "Webhook models":
+ * "*.deleted webhook topics send a minimal identification payload"): see `deletedOnly`.
  *
  * Authors: admin/team → agent; user/lead/contact → customer; bot (Fin, workflows) → system.
  * States: open → open, snoozed → pending (pauses resolution), closed → solved (a customer reply reopens it).
@@ -39,9 +43,9 @@ const DEFAULTS: DefaultMappings = {
 };
 
 const CREATED_TOPICS = new Set(['conversation.user.created', 'conversation.admin.single.created']);
-const COMMENT_TOPICS: Record<string, { parts: string[]; public: boolean }> = {
+const COMMENT_TOPICS: Record<string, { parts: string[]; public: boolean; anyAdminPartWithBody?: boolean }> = {
   'conversation.user.replied': { parts: ['comment'], public: true },
-  'conversation.admin.replied': { parts: ['comment'], public: true },
+  'conversation.admin.replied': { parts: ['comment'], public: true, anyAdminPartWithBody: true },
   'conversation.admin.noted': { parts: ['note'], public: false },
 };
 const UPDATE_TOPICS = new Set([
@@ -87,6 +91,7 @@ export class IntercomAdapter implements ProviderAdapter {
     }
     const convId = requireTicketId(asId(item['id']), 'Intercom', 'data.item.id');
     const notifiedAt = parseTimestamp(payload['created_at']) ?? delivery.receivedAt;
+    if (isDeleted && stateOf(item) === undefined) return [deletedOnly(convId, item, notifiedAt)];
     const updatedAt = parseTimestamp(item['updated_at']) ?? notifiedAt;
     const mapper = createMapper(DEFAULTS, integration.mapping);
 
@@ -151,7 +156,11 @@ export class IntercomAdapter implements ProviderAdapter {
     }
 
     if (commentTopic) {
-      const matching = parts.filter((p) => commentTopic.parts.includes(asString(p['part_type']) ?? ''));
+      const matching = parts.filter(
+        (p) =>
+          commentTopic.parts.includes(asString(p['part_type']) ?? '') ||
+          (commentTopic.anyAdminPartWithBody === true && isAdminPartWithBody(p)),
+      );
       if (matching.length === 0) {
         throw new NormaliseError(
           'missing_comment',
@@ -194,6 +203,31 @@ export class IntercomAdapter implements ProviderAdapter {
       },
     ];
   }
+}
+
+/**
+ * A deletion notification with only ids. The removal cancels the clocks whatever the status says, so the status
+ * recorded with it (`closed`) only names what the ticket shows once deleted; creation falls back to the
+ * notification time (the engine keeps the earliest creation any event reports).
+ */
+function deletedOnly(convId: string, item: JsonObject, notifiedAt: number): NormalisedEvent {
+  const createdAt = parseTimestamp(item['created_at']) ?? notifiedAt;
+  return {
+    id: `intercom:${convId}:deleted`,
+    type: 'ticket.deleted',
+    occurredAt: parseTimestamp(item['updated_at']) ?? notifiedAt,
+    ticket: { id: convId, createdAt, status: 'closed', removed: 'deleted' },
+    externalTicketId: convId,
+    actor: { role: 'system' },
+  };
+}
+
+/** An admin's part with text in it: in a reply topic that text is the reply, whatever the part also did. */
+function isAdminPartWithBody(part: JsonObject): boolean {
+  const body = asString(part['body'])
+    ?.replace(/<[^>]*>/g, '')
+    .trim();
+  return roleOf(isRecord(part['author']) ? part['author'] : undefined) === 'agent' && !!body;
 }
 
 function conversationParts(item: JsonObject): JsonObject[] {

@@ -16,8 +16,12 @@ export interface DefaultMappings {
 export interface ValueMapper {
   /** The canonical status, or undefined when the provider value is not mapped. */
   status(raw: string | undefined): TicketStatus | undefined;
-  /** The canonical priority; `mapping.defaultPriority` for unknown or missing values (SEMANTICS rule 21). */
-  priority(raw: string | undefined): Priority;
+  /**
+   * The canonical priority; `mapping.defaultPriority` for unknown values (SEMANTICS rule 21). A missing value is
+   * undefined: a partial payload leaves the priority unchanged (the engine carries the last one forward, and the
+   * service applies the default to a ticket that never had one).
+   */
+  priority(raw: string | undefined): Priority | undefined;
   /** The canonical priority, or undefined when the provider value is not mapped. */
   lookupPriority(raw: string | undefined): Priority | undefined;
 }
@@ -36,7 +40,7 @@ export function createMapper(defaults: DefaultMappings, mapping: IntegrationMapp
     raw === undefined ? undefined : priorities.get(normaliseKey(raw));
   return {
     status: (raw) => (raw === undefined ? undefined : statuses.get(normaliseKey(raw))),
-    priority: (raw) => lookupPriority(raw) ?? mapping.defaultPriority,
+    priority: (raw) => (raw === undefined ? undefined : (lookupPriority(raw) ?? mapping.defaultPriority)),
     lookupPriority,
   };
 }
