@@ -5,6 +5,7 @@ import { TicketEventsInbox1795400300000 } from './1795400300000-TicketEventsInbo
 import { CalendarVersions1795400400000 } from './1795400400000-CalendarVersions.js';
 import { ClockFingerprints1795400500000 } from './1795400500000-ClockFingerprints.js';
 import { SlaSteps1795400700000 } from './1795400700000-SlaSteps.js';
+import { Notifications1795400800000 } from './1795400800000-Notifications.js';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so that the same list works from
@@ -18,4 +19,5 @@ export const migrations: Array<new () => unknown> = [
   CalendarVersions1795400400000,
   ClockFingerprints1795400500000,
   SlaSteps1795400700000,
+  Notifications1795400800000,
 ];

@@ -22,6 +22,8 @@ import { WebhooksModule } from './webhooks/webhooks.module.js';
 import { WebhooksWorkerModule } from './webhooks/webhooks-worker.module.js';
 import { TimersModule } from './timers/timers.module.js';
 import { EscalationsModule } from './escalations/escalations.module.js';
+import { NotificationsModule } from './notifications/notifications.module.js';
+import { NotificationsWorkerModule } from './notifications/notifications-worker.module.js';
 
 /**
  * The application, assembled for a process role: `api` serves HTTP, `worker` runs queue processors
@@ -43,8 +45,14 @@ export class AppModule {
       WebhooksModule,
       TicketsApiModule,
       EscalationsModule,
+      NotificationsModule,
     ];
-    const workerModules: DynamicModule['imports'] = [WebhooksWorkerModule, TicketsWorkerModule, TimersModule];
+    const workerModules: DynamicModule['imports'] = [
+      WebhooksWorkerModule,
+      TicketsWorkerModule,
+      TimersModule,
+      NotificationsWorkerModule,
+    ];
     return {
       module: AppModule,
       imports: [
