@@ -1,7 +1,7 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { type Job, UnrecoverableError } from 'bullmq';
+import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { ChannelsService } from './channels.service.js';
@@ -31,7 +31,7 @@ export class NotifyProcessor extends WorkerHost {
     this.leaseSeconds = config.NOTIFY_TIMEOUT_SECONDS + 5;
   }
 
-  async process(job: Job): Promise<string> {
+  async process(job: Job, token?: string): Promise<string> {
     if (job.name !== NotifyJob.Send)
       throw new Error(`No handler for job "${job.name}" on "${NotifyQueue.Send}"`);
     const { notificationId } = job.data as NotifyJobData;
@@ -41,14 +41,17 @@ export class NotifyProcessor extends WorkerHost {
       const [state] = (await this.db.query('SELECT status FROM notifications WHERE id = $1', [
         notificationId,
       ])) as Array<{ status: string }>;
-      // Someone else holds the claim: try again after it has run out (the backoff is the wait).
-      if (state?.status === 'pending') throw new Error('being sent by another process');
+      // Someone else holds the claim (or held it and died): look again when it runs out, without using an attempt.
+      if (state?.status === 'pending') return this.later(job, token, this.leaseSeconds * 1000);
       return state?.status ?? 'gone';
     }
     if (row.event === 'withdrawal' && row.breach_notice === 'pending') {
       // The breach's own notice is still on its way: the withdrawal waits for it (the backoff is the wait).
-      await this.db.query('UPDATE notifications SET sending_since = NULL WHERE id = $1', [notificationId]);
-      throw new Error('waiting for the breach notice');
+      await this.db.query(
+        'UPDATE notifications SET sending_since = NULL, attempts = attempts - 1 WHERE id = $1',
+        [notificationId],
+      );
+      return this.later(job, token, 1000);
     }
     const suppressed = this.suppression(row);
     if (suppressed) return this.finish(notificationId, 'suppressed', suppressed);
@@ -66,6 +69,12 @@ export class NotifyProcessor extends WorkerHost {
       throw error instanceof PermanentSendError ? new UnrecoverableError(message) : error;
     }
     return this.finish(notificationId, 'sent', null);
+  }
+
+  /** Runs the job again in `ms` without counting an attempt (BullMQ's manual delay). */
+  private async later(job: Job, token: string | undefined, ms: number): Promise<never> {
+    await job.moveToDelayed(Date.now() + ms, token);
+    throw new DelayedError();
   }
 
   /** Why not to send at all: the step was withdrawn before its notice went out, or (a withdrawal) it came back. */

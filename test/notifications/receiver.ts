@@ -6,6 +6,8 @@ export interface Received {
   path: string;
   headers: IncomingHttpHeaders;
   body: string;
+  /** The status we answered (undefined: held, never answered). */
+  answered?: number;
 }
 
 /**
@@ -15,6 +17,8 @@ export interface Received {
 export class Receiver {
   readonly requests: Received[] = [];
   readonly statusFor = new Map<string, number>();
+  /** While set, requests are recorded and left without an answer (a receiver mid-request when a sender dies). */
+  holding = false;
   private server?: Server;
   url = '';
 
@@ -24,13 +28,16 @@ export class Receiver {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const path = req.url ?? '/';
-        this.requests.push({
+        const received: Received = {
           method: req.method ?? '',
           path,
           headers: req.headers,
           body: Buffer.concat(chunks).toString('utf8'),
-        });
-        res.writeHead(this.statusFor.get(path) ?? 200, { 'content-type': 'application/json' });
+        };
+        this.requests.push(received);
+        if (this.holding) return;
+        received.answered = this.statusFor.get(path) ?? 200;
+        res.writeHead(received.answered, { 'content-type': 'application/json' });
         res.end('{}');
       });
     });
@@ -44,6 +51,7 @@ export class Receiver {
   }
 
   async close(): Promise<void> {
+    this.server?.closeAllConnections();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
   }
 }
