@@ -7,6 +7,7 @@ import { ClockFingerprints1795400500000 } from './1795400500000-ClockFingerprint
 import { SlaSteps1795400700000 } from './1795400700000-SlaSteps.js';
 import { InboxClaims1795400800000 } from './1795400800000-InboxClaims.js';
 import { ApiKeys1795400600000 } from './1795400600000-ApiKeys.js';
+import { Notifications1795400900000 } from './1795400900000-Notifications.js';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so that the same list works from
@@ -22,4 +23,5 @@ export const migrations: Array<new () => unknown> = [
   ApiKeys1795400600000,
   SlaSteps1795400700000,
   InboxClaims1795400800000,
+  Notifications1795400900000,
 ];

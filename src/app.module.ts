@@ -25,6 +25,8 @@ import { EscalationsModule } from './escalations/escalations.module.js';
 import { ReportsModule } from './reports/reports.module.js';
 import { LiveEventsApiModule, LiveEventsWorkerModule } from './live-events/live-events.module.js';
 import { AuthModule } from './auth/auth.module.js';
+import { NotificationsModule } from './notifications/notifications.module.js';
+import { NotificationsWorkerModule } from './notifications/notifications-worker.module.js';
 
 /**
  * The application, assembled for a process role: `api` serves HTTP, `worker` runs queue processors
@@ -48,12 +50,14 @@ export class AppModule {
       EscalationsModule,
       ReportsModule,
       LiveEventsApiModule,
+      NotificationsModule,
     ];
     const workerModules: DynamicModule['imports'] = [
       WebhooksWorkerModule,
       TicketsWorkerModule,
       TimersModule,
       LiveEventsWorkerModule,
+      NotificationsWorkerModule,
     ];
     return {
       module: AppModule,

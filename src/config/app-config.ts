@@ -66,6 +66,15 @@ const envSchema = z.object({
   HEALTH_ACCESS: accessSetting.default('public'),
   METRICS_ACCESS: accessSetting.default('admin'),
   DOCS_ACCESS: accessSetting.default('public'),
+  /** Late steps (downtime, backfill): `record` only (no flood of stale notifications) or `send` them too. */
+  NOTIFY_LATE_STEPS: z.enum(['send', 'record']).default('record'),
+  /** Tries per delivery before it ends `failed` (then POST /notifications/:id/retry), with exponential backoff. */
+  NOTIFY_ATTEMPTS: z.coerce.number().int().min(1).max(30).default(8),
+  NOTIFY_BACKOFF_MS: z.coerce.number().int().min(10).default(2000),
+  /** A receiver that has not answered within this long has failed this attempt. */
+  NOTIFY_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(120).default(10),
+  /** How often one process creates and enqueues deliveries an event listener missed (a process died). */
+  NOTIFY_SCAN_SECONDS: z.coerce.number().int().min(1).max(3600).default(15),
 });
 
 export type AppConfig = z.infer<typeof envSchema>;

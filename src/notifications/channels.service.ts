@@ -1,0 +1,122 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { ConflictError, NotFoundError } from '../common/errors.js';
+import { SecretBox } from '../integrations/secret-box.js';
+import type { ChannelBody, ChannelDto, ChannelSubscription, CreateChannelBody } from './channels.schemas.js';
+
+interface ChannelRow {
+  id: string;
+  name: string;
+  type: 'webhook' | 'slack';
+  target_sealed: string;
+  secret_sealed: string | null;
+  subscribe: ChannelSubscription;
+  enabled: boolean;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** A channel as the sender needs it: its URL and signing secret opened. */
+export interface OpenChannel {
+  id: string;
+  type: 'webhook' | 'slack';
+  url: string;
+  secret: string | null;
+}
+
+/** Notification channels (admin configuration; the admin guard goes on the controller when auth lands). */
+@Injectable()
+export class ChannelsService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly box: SecretBox,
+  ) {}
+
+  async list(): Promise<ChannelDto[]> {
+    const rows: ChannelRow[] = await this.db.query('SELECT * FROM notification_channels ORDER BY id');
+    return rows.map((r) => this.toDto(r));
+  }
+
+  async get(id: string): Promise<ChannelDto> {
+    return this.toDto(await this.row(id));
+  }
+
+  async create(body: CreateChannelBody): Promise<ChannelDto> {
+    const rows: ChannelRow[] = await this.db.query(
+      `INSERT INTO notification_channels (id, name, type, target_sealed, secret_sealed, subscribe, enabled)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING RETURNING *`,
+      [body.id, ...this.values(body)],
+    );
+    if (rows.length === 0)
+      throw new ConflictError(
+        `Channel "${body.id}" already exists. Use PUT /channels/${body.id} to change it.`,
+      );
+    return this.toDto(rows[0]);
+  }
+
+  /** Create or replace; returns whether it was created. */
+  async put(id: string, body: ChannelBody): Promise<{ channel: ChannelDto; created: boolean }> {
+    const rows: Array<ChannelRow & { inserted: boolean }> = await this.db.query(
+      `INSERT INTO notification_channels (id, name, type, target_sealed, secret_sealed, subscribe, enabled)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (id) DO UPDATE SET name = $2, type = $3, target_sealed = $4, secret_sealed = $5,
+         subscribe = $6, enabled = $7, updated_at = now()
+       RETURNING *, (xmax = 0) AS inserted`,
+      [id, ...this.values(body)],
+    );
+    return { channel: this.toDto(rows[0]), created: rows[0].inserted };
+  }
+
+  async remove(id: string): Promise<void> {
+    const [, count] = (await this.db.query('DELETE FROM notification_channels WHERE id = $1', [id])) as [
+      unknown,
+      number,
+    ];
+    if (count === 0) throw new NotFoundError('Channel', id);
+  }
+
+  async open(id: string): Promise<OpenChannel | null> {
+    const rows: ChannelRow[] = await this.db.query('SELECT * FROM notification_channels WHERE id = $1', [id]);
+    const r = rows[0];
+    if (!r) return null;
+    return {
+      id: r.id,
+      type: r.type,
+      url: this.box.open(r.target_sealed),
+      secret: r.secret_sealed === null ? null : this.box.open(r.secret_sealed),
+    };
+  }
+
+  private async row(id: string): Promise<ChannelRow> {
+    const rows: ChannelRow[] = await this.db.query('SELECT * FROM notification_channels WHERE id = $1', [id]);
+    if (!rows[0]) throw new NotFoundError('Channel', id);
+    return rows[0];
+  }
+
+  private values(body: ChannelBody): unknown[] {
+    const secret = body.type === 'webhook' ? this.box.seal(body.secret) : null;
+    return [
+      body.name,
+      body.type,
+      this.box.seal(body.url),
+      secret,
+      JSON.stringify(body.subscribe),
+      body.enabled,
+    ];
+  }
+
+  private toDto(r: ChannelRow): ChannelDto {
+    const url = new URL(this.box.open(r.target_sealed));
+    return {
+      id: r.id,
+      name: r.name,
+      type: r.type,
+      subscribe: r.subscribe,
+      enabled: r.enabled,
+      urlHost: `${url.protocol}//${url.host}`,
+      createdAt: r.created_at.toISOString(),
+      updatedAt: r.updated_at.toISOString(),
+    };
+  }
+}

@@ -1,0 +1,26 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { OnEvent } from '@nestjs/event-emitter';
+import { TICKET_CLOCKS_CHANGED, type TicketClocksChanged } from '../tickets/tickets.events.js';
+import { NotificationPlanner } from './notification-planner.js';
+
+/**
+ * Plans and enqueues the deliveries of the steps an evaluation just committed, at once. It runs in the process
+ * that evaluated; if that process dies before this ran, the reconciler finds the steps without deliveries.
+ */
+@Injectable()
+export class NotificationDispatcher {
+  private readonly logger = new Logger(NotificationDispatcher.name);
+
+  constructor(private readonly planner: NotificationPlanner) {}
+
+  @OnEvent(TICKET_CLOCKS_CHANGED, { async: true, promisify: true })
+  async onClocksChanged(change: TicketClocksChanged): Promise<void> {
+    const stepIds = change.steps.filter((s) => s.status !== 'skipped').map((s) => s.id);
+    if (stepIds.length === 0) return;
+    try {
+      await this.planner.enqueue(await this.planner.plan(stepIds));
+    } catch (error) {
+      this.logger.warn(`notifications not planned now, the reconciler will: ${(error as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,46 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import type { OpenChannel } from './channels.service.js';
+import { type NotificationFacts, signature, slackBody, webhookBody } from './notification-message.js';
+
+/** A receiver's answer that another attempt will not change (4xx other than 408/429). */
+export class PermanentSendError extends Error {}
+
+/** Sends one delivery to one channel over HTTP; throws on anything but a 2xx. */
+@Injectable()
+export class NotificationSender {
+  private readonly timeoutMs: number;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.timeoutMs = config.NOTIFY_TIMEOUT_SECONDS * 1000;
+  }
+
+  async send(channel: OpenChannel, facts: NotificationFacts): Promise<void> {
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'user-agent': 'sla-tracker',
+      'idempotency-key': facts.idempotencyKey,
+    };
+    let body: string;
+    if (channel.type === 'webhook') {
+      body = JSON.stringify(webhookBody(facts));
+      const timestamp = String(Math.floor(Date.now() / 1000));
+      headers['x-sla-timestamp'] = timestamp;
+      headers['x-signature-256'] = signature(channel.secret ?? '', timestamp, body);
+    } else {
+      body = JSON.stringify(slackBody(facts));
+    }
+    const response = await fetch(channel.url, {
+      method: 'POST',
+      headers,
+      body,
+      signal: AbortSignal.timeout(this.timeoutMs),
+    });
+    if (response.ok) return;
+    // The receiver's text may echo what we sent; keep only its status in the stored error.
+    const message = `${channel.type} receiver answered HTTP ${response.status}`;
+    const permanent =
+      response.status >= 400 && response.status < 500 && ![408, 429].includes(response.status);
+    throw permanent ? new PermanentSendError(message) : new Error(message);
+  }
+}

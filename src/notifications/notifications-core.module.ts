@@ -1,0 +1,15 @@
+import { BullModule } from '@nestjs/bullmq';
+import { Module } from '@nestjs/common';
+import { IntegrationSettingsModule } from '../integrations/integration-settings.module.js';
+import { ChannelsService } from './channels.service.js';
+import { NotificationMetrics } from './notification-metrics.js';
+import { NotificationPlanner } from './notification-planner.js';
+import { NotifyQueue } from './notify.queue.js';
+
+/** What both roles need: channels (sealed with SecretBox), planning and enqueueing deliveries, the metric. */
+@Module({
+  imports: [IntegrationSettingsModule, BullModule.registerQueue({ name: NotifyQueue.Send })],
+  providers: [ChannelsService, NotificationPlanner, NotificationMetrics],
+  exports: [ChannelsService, NotificationPlanner],
+})
+export class NotificationsCoreModule {}
