@@ -1,21 +1,12 @@
-import type { RecordedStep } from './step-recorder.js';
+import type { WrittenTicket } from './evaluation-writer.js';
 
 /**
- * In-process event emitted after a ticket's clocks were recomputed and committed. Payload carries
- * ids only: listeners (timers, live updates) re-read the clocks and compare clock_version.
+ * In-process event emitted after a ticket's clocks were recomputed and committed, in the process that evaluated:
+ * what the write did (WrittenTicket: clock version, who the ticket is, its next step instant, the steps recorded).
+ * Listeners (timers, live events, notifications) re-read anything else they need.
  */
 export const TICKET_CLOCKS_CHANGED = 'ticket.clocks-changed';
 
-export interface TicketClocksChanged {
+export interface TicketClocksChanged extends WrittenTicket {
   ticketId: string;
-  clockVersion: number;
-  integrationId: string;
-  externalId: string;
-  tier: string | null;
-  priority: string | null;
-  assigneeId: string | null;
-  /** When the ticket's next warning or breach falls due (null: none will); the timers schedule it. */
-  nextStepAt: number | null;
-  /** What the evaluation recorded: warnings and breaches reached, breaches withdrawn. */
-  steps: RecordedStep[];
 }
