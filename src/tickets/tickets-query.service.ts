@@ -119,6 +119,9 @@ export class TicketsQueryService {
     const param = (value: unknown) => `$${params.push(value)}`;
     if (query.tier) where.push(`t.tier = ANY(${param(query.tier)}::text[])`);
     if (query.priority) where.push(`t.priority = ANY(${param(query.priority)}::text[])`);
+    if (query.assignee) where.push(`t.assignee_id = ${param(query.assignee)}`);
+    if (query.group) where.push(`t.group_id = ${param(query.group)}`);
+    if (query.integrationId) where.push(`t.integration_id = ${param(query.integrationId)}`);
     if (query.breachWithin !== undefined) {
       where.push(
         `t.next_deadline <= ${param(new Date(now + query.breachWithin).toISOString())}::timestamptz`,

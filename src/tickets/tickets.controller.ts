@@ -35,6 +35,9 @@ export class TicketsController {
   })
   @ApiQuery({ name: 'tier', required: false, type: String, description: 'Comma-separated tiers' })
   @ApiQuery({ name: 'priority', required: false, enum: PRIORITIES, isArray: true })
+  @ApiQuery({ name: 'assignee', required: false, type: String, description: "The helpdesk's assignee id" })
+  @ApiQuery({ name: 'group', required: false, type: String, description: "The helpdesk's group id" })
+  @ApiQuery({ name: 'integrationId', required: false, type: String })
   @ApiQuery({
     name: 'breachWithin',
     required: false,

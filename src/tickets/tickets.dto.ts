@@ -55,6 +55,9 @@ export const listTicketsQuerySchema = z
       .transform((v) => (Array.isArray(v) ? v : v.split(',')))
       .optional(),
     priority: listOf(PRIORITIES).optional(),
+    assignee: z.string().min(1).max(255).optional().describe("The helpdesk's assignee id"),
+    group: z.string().min(1).max(255).optional().describe("The helpdesk's group id"),
+    integrationId: z.string().min(1).max(64).optional(),
     breachWithin: breachWithinSchema.optional(),
     sort: z.enum(TICKET_SORTS).default('next_deadline'),
     limit: z.coerce.number().int().min(1).max(200).default(50),

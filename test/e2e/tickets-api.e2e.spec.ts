@@ -63,9 +63,17 @@ describe('tickets API: one ticket and the agent queue', () => {
       new TicketStory('A', Date.parse('2026-11-13T15:00:00Z'), {
         priority: 'high',
         tier: 'enterprise',
+        assigneeId: 'agent-7',
+        groupId: 'escalations',
       }).comment('reply', Date.parse('2026-11-16T08:30:00Z'), 'agent'),
     );
-    await deliver(new TicketStory('B', now - 30 * MINUTE, { priority: 'normal', tier: 'enterprise' }));
+    await deliver(
+      new TicketStory('B', now - 30 * MINUTE, {
+        priority: 'normal',
+        tier: 'enterprise',
+        assigneeId: 'agent-7',
+      }),
+    );
     await deliver(new TicketStory('C', now - 10 * MINUTE, { priority: 'low', tier: 'standard' }));
     await deliver(
       new TicketStory('D', now - 20 * MINUTE, { priority: 'urgent', tier: 'standard' })
@@ -190,6 +198,15 @@ describe('tickets API: one ticket and the agent queue', () => {
       expect(ids((await http().get('/tickets?state=paused').expect(200)).body)).toEqual(['D']);
       expect(ids((await http().get('/tickets?state=running').expect(200)).body)).toEqual(['B', 'C']);
       expect(ids((await http().get('/tickets?state=met&tier=standard').expect(200)).body)).toEqual(['D']);
+    });
+
+    it('filters by assignee, group and integration', async () => {
+      expect(ids((await http().get('/tickets?assignee=agent-7').expect(200)).body)).toEqual(['A', 'B']);
+      expect(ids((await http().get('/tickets?group=escalations').expect(200)).body)).toEqual(['A']);
+      expect(ids((await http().get(`/tickets?integrationId=${INTEGRATION}`).expect(200)).body)).toHaveLength(
+        4,
+      );
+      expect(ids((await http().get('/tickets?integrationId=elsewhere').expect(200)).body)).toEqual([]);
     });
 
     it('filters by breachWithin, as an ISO 8601 duration or minutes (overdue tickets included)', async () => {
