@@ -69,6 +69,8 @@ const CLAIM_COLUMNS = 'id, integration_id, received_at, headers, body, attempts'
 @Injectable()
 export class DeliveryProcessor {
   private readonly logger = new Logger(DeliveryProcessor.name);
+  /** Rows this process has claimed and not finished: any other `processing` row under its WORKER_ID is orphaned. */
+  private readonly inFlight = new Set<string>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -94,9 +96,19 @@ export class DeliveryProcessor {
         : await this.claim(slice, options.force ?? false);
       if (rows.length === 0) continue;
       rows.sort((a, b) => compareIds(a.id, b.id));
-      outcomes.push(...(await this.processChunk(rows, options.rebuild ?? false)));
+      for (const row of rows) this.inFlight.add(row.id);
+      try {
+        outcomes.push(...(await this.processChunk(rows, options.rebuild ?? false)));
+      } finally {
+        for (const row of rows) this.inFlight.delete(row.id);
+      }
     } while (offset < ids.length);
     return outcomes;
+  }
+
+  /** Ids claimed by this process and still being worked on. */
+  inFlightIds(): string[] {
+    return [...this.inFlight];
   }
 
   private async claim(ids: string[], force: boolean): Promise<ClaimedRow[]> {

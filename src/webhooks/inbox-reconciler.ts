@@ -11,6 +11,7 @@ import type pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { OncePer } from '../common/outage.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { DeliveryProcessor } from './delivery-processor.service.js';
 import { IngestEnqueuer } from './ingest-enqueuer.js';
 import { INBOX_TIMING, type InboxTiming } from './inbox-timing.js';
 import { pgPool } from './pg-pool.js';
@@ -19,6 +20,8 @@ import { pgPool } from './pg-pool.js';
 const RECONCILER_LOCK_KEY = 734_190_101;
 const PAGE = 1_000;
 const INTERVAL_NAME = 'inbox-reconciler';
+/** A claim younger than this may not be in the in-flight set yet (the claim's answer is still on its way). */
+const ORPHAN_GRACE_SECONDS = 5;
 
 /**
  * Redis holds only a copy of the work: this puts back inbox rows whose job was lost — `pending` or
@@ -34,6 +37,7 @@ export class InboxReconciler implements OnApplicationBootstrap, OnModuleDestroy 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly enqueuer: IngestEnqueuer,
+    private readonly processor: DeliveryProcessor,
     private readonly scheduler: SchedulerRegistry,
     @Inject(INBOX_TIMING) private readonly timing: InboxTiming,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -71,6 +75,24 @@ export class InboxReconciler implements OnApplicationBootstrap, OnModuleDestroy 
     }
   }
 
+  /**
+   * Rows this worker claimed but no longer works on: the chunk failed because PostgreSQL went away mid-way, and
+   * marking them failed failed too. Back to pending now, rather than after the stuck timeout.
+   */
+  private async releaseOrphans(client: { query: ReturnType<typeof pgPool>['query'] }): Promise<number> {
+    const { rows } = await client.query<{ id: string; attempts: number }>(
+      `UPDATE inbox_deliveries SET status = 'pending', claimed_by = NULL, updated_at = now()
+        WHERE status = 'processing' AND claimed_by = $1 AND NOT (id = ANY($2::bigint[]))
+          AND updated_at < now() - make_interval(secs => $3)
+        RETURNING id, attempts`,
+      [this.config.WORKER_ID, this.processor.inFlightIds(), ORPHAN_GRACE_SECONDS],
+    );
+    for (const row of rows) await this.enqueuer.enqueueDelivery(row.id, row.attempts, 0, 'orphan');
+    if (rows.length > 0)
+      this.logger.log(`took back ${rows.length} deliveries left claimed by a failed chunk`);
+    return rows.length;
+  }
+
   /** One round; returns how many deliveries were re-enqueued (0 when another process holds the lock). */
   async reconcile(): Promise<number> {
     if (this.running) return 0;
@@ -79,12 +101,14 @@ export class InboxReconciler implements OnApplicationBootstrap, OnModuleDestroy 
     try {
       // Inside the try: during a PostgreSQL outage this is what fails, and a round must never crash the process.
       client = await pgPool(this.dataSource).connect();
+      // Every worker looks after its own claims; the lock below is for the shared sweep only.
+      const released = await this.releaseOrphans(client);
       const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [
         RECONCILER_LOCK_KEY,
       ]);
-      if (!rows[0]?.locked) return 0;
+      if (!rows[0]?.locked) return released;
       try {
-        return await this.requeueStuck(client);
+        return released + (await this.requeueStuck(client));
       } finally {
         await client.query('SELECT pg_advisory_unlock($1)', [RECONCILER_LOCK_KEY]);
       }
