@@ -5,6 +5,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Redis } from 'ioredis';
 import { AppModule } from './app.module.js';
+import { registerHttpHardening, requestIdOf, tagWithRequestId } from './common/http-hardening.js';
 import { answerClientError, registerInputGuards } from './common/json-body.js';
 import { toErrorResponse } from './common/http-exception.filter.js';
 import { authorize } from './auth/access.guard.js';
@@ -115,7 +116,8 @@ export async function createApp(
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.WEBHOOK_BODY_LIMIT_BYTES,
-    trustProxy: true,
+    trustProxy: config.TRUST_PROXY,
+    genReqId: requestIdOf,
     clientErrorHandler: answerClientError,
     requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
     keepAliveTimeout: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
@@ -151,6 +153,7 @@ export async function createApp(
   const auth: { keys?: ApiKeysService } = {};
   // A callback hook, not an async one: every other request passes it without a promise.
   fastify.addHook('onRequest', (request, reply, done) => {
+    tagWithRequestId(request, reply);
     if (config.DOCS_ACCESS === 'public' || !/^\/docs(?:[/?-]|$)/.test(request.url) || !auth.keys)
       return done();
     authorize(auth.keys, request, config.DOCS_ACCESS).then(
@@ -167,6 +170,7 @@ export async function createApp(
     // The API's JSON parser is ours (registerInputGuards); the webhook route reads raw bytes.
     bodyParser: false,
   });
+  await registerHttpHardening(app, config, () => auth.keys);
   registerInputGuards(app.getHttpAdapter().getInstance());
   app.enableShutdownHooks();
   registeredRoutes.set(app, routes);

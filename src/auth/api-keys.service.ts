@@ -115,6 +115,15 @@ export class ApiKeysService implements OnApplicationBootstrap {
     return toView(found);
   }
 
+  /**
+   * The id of a presented key this process has verified recently, without a database round trip (the rate
+   * limiter counts per key those it knows, and per address everything else, so random keys buy no fresh budget).
+   */
+  knownKeyId(key: string | undefined): string | undefined {
+    if (!key || key.length < 16 || key.length > 512) return undefined;
+    return this.verified.get(hashApiKey(key))?.id;
+  }
+
   /** The principal for a presented key, or a 401 that says what is wrong (never echoing the key). */
   async authenticate(key: string | undefined): Promise<Principal> {
     if (key === undefined) {

@@ -54,5 +54,14 @@ export interface ErrorBody {
   error: string;
   message: string;
   details?: unknown;
+  /** The request's id (also in the X-Request-Id header and the log lines about it). */
+  requestId?: string;
+  /** On a 500: the id to quote, the same as requestId. */
   correlationId?: string;
+}
+
+export class RateLimitedError extends DomainError {
+  constructor(message: string) {
+    super(429, 'rate_limited', message);
+  }
 }

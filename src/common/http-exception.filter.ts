@@ -1,6 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, type ErrorBody } from './errors.js';
 import { isConnectionError, OncePer, OUTAGE_RETRY_AFTER_SECONDS } from './outage.js';
 
@@ -107,15 +107,18 @@ export class HttpExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const request = host.switchToHttp().getRequest<FastifyRequest | undefined>();
     const { status, body, unexpected, retryAfter } = toErrorResponse(exception);
+    if (request?.id) body.requestId = request.id;
     if (retryAfter !== undefined) {
       void reply.header('retry-after', String(retryAfter));
       logOutage(this.logger, exception);
     }
     if (unexpected) {
-      body.correlationId = randomUUID();
+      body.correlationId = body.requestId ?? randomUUID();
       this.logger.error({
-        correlationId: body.correlationId,
+        requestId: body.correlationId,
+        route: request ? `${request.method} ${request.routeOptions?.url ?? request.url}` : undefined,
         err: String((exception as Error)?.stack ?? exception),
       });
     }

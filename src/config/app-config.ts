@@ -66,6 +66,47 @@ const envSchema = z.object({
   HEALTH_ACCESS: accessSetting.default('public'),
   METRICS_ACCESS: accessSetting.default('admin'),
   DOCS_ACCESS: accessSetting.default('public'),
+  /**
+   * Requests per minute per API key (per client address for requests without a known key), per process; 0: off.
+   * Health probes are not counted.
+   */
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(10_000_000).default(1_200),
+  /** Webhook deliveries per minute per integration, per process; 0: off. Far above what a helpdesk sends. */
+  WEBHOOK_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(100_000_000).default(300_000),
+  /**
+   * Which peers' X-Forwarded-For to believe for the client address (rate limits, logs): `true`, `false`, or
+   * addresses, CIDRs and the names loopback, linklocal, uniquelocal (comma-separated). Trusting everyone would let
+   * any client pick its own address, and so its own rate-limit budget.
+   */
+  TRUST_PROXY: z
+    .string()
+    .default('loopback,linklocal,uniquelocal')
+    .transform((v): boolean | string => (v === 'true' ? true : v === 'false' ? false : v)),
+  /** Browser origins allowed to call the API (comma-separated, e.g. `https://support.example.com`); none by default. */
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((value, ctx) => {
+      const origins = value
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean);
+      for (const origin of origins) {
+        let parsed: URL | undefined;
+        try {
+          parsed = new URL(origin);
+        } catch {
+          parsed = undefined;
+        }
+        if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.origin !== origin) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `"${origin.slice(0, 100)}" is not an origin: give scheme, host and port only, e.g. https://support.example.com`,
+          });
+        }
+      }
+      return origins;
+    }),
   /** Late steps (downtime, backfill): `record` only (no flood of stale notifications) or `send` them too. */
   NOTIFY_LATE_STEPS: z.enum(['send', 'record']).default('record'),
   /** Tries per delivery before it ends `failed` (then POST /notifications/:id/retry), with exponential backoff. */

@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { logOutage, toErrorResponse } from '../common/http-exception.filter.js';
+import { webhookRateLimit } from '../common/http-hardening.js';
 import { IntegrationSettingsService } from '../integrations/integration-settings.service.js';
 import { InboxWriter } from './inbox-writer.js';
 import { adapterFor } from './providers/index.js';
@@ -65,6 +66,7 @@ export class WebhookIngress implements OnModuleInit {
         method: 'POST',
         url: WEBHOOK_ROUTE,
         bodyLimit,
+        config: webhookRateLimit(this.config),
         onRequest: (request, reply) => this.identify(request as WebhookRequest, reply),
         handler: (request, reply) => this.accept(request as WebhookRequest, reply),
       });
@@ -136,8 +138,16 @@ export class WebhookIngress implements OnModuleInit {
         // Not stored: every helpdesk retries a 503, and the delivery is accepted once PostgreSQL is back.
         void reply.header('retry-after', String(retryAfter));
         logOutage(this.logger, error);
-      } else if (status >= 500) request.log.error({ err: error }, 'webhook delivery failed');
+      } else if (status >= 500) {
+        body.correlationId = request.id;
+        this.logger.error({
+          requestId: request.id,
+          integrationId: request.params.integrationId,
+          err: String((error as Error)?.stack ?? error),
+        });
+      }
     }
+    (body as { requestId?: string }).requestId = request.id;
     if (request.integration && status < 500)
       this.rejections.record(request.integration.id, status, body.error);
     this.metrics.webhookDeliveries.inc({

@@ -58,6 +58,7 @@ describe('access control', () => {
     expect(forbidden.body).toEqual({
       error: 'insufficient_role',
       message: expect.stringContaining('admin role'),
+      requestId: expect.any(String),
     });
     await anonymous().put('/tiers/gold').set('x-api-key', keys.manager).send({ name: 'Gold' }).expect(403);
     await anonymous().get('/webhooks/deliveries').set('x-api-key', keys.manager).expect(403);
@@ -68,7 +69,11 @@ describe('access control', () => {
 
   it('401 for a missing, malformed or unknown key, each saying what to do', async () => {
     const missing = await anonymous().get('/tickets').expect(401);
-    expect(missing.body).toEqual({ error: 'missing_api_key', message: expect.stringContaining('Bearer') });
+    expect(missing.body).toEqual({
+      error: 'missing_api_key',
+      message: expect.stringContaining('Bearer'),
+      requestId: expect.any(String),
+    });
     const malformed = await anonymous().get('/tickets').set('authorization', 'Basic abc').expect(401);
     expect(malformed.body.error).toBe('malformed_api_key');
     const unknown = await anonymous()

@@ -220,7 +220,11 @@ describe('/policies', () => {
         .set('content-type', 'application/json')
         .send('{"name": ')
         .expect(400);
-      expect(res.body).toEqual({ error: expect.any(String), message: expect.any(String) });
+      expect(res.body).toEqual({
+        error: expect.any(String),
+        message: expect.any(String),
+        requestId: expect.any(String),
+      });
       expect(await configState(t)).toEqual(before);
     });
   });

@@ -50,6 +50,7 @@ describe('tiers and customer mappings', () => {
       expect(res.body).toEqual({
         error: 'conflict',
         message: expect.stringContaining('PUT /tiers/enterprise'),
+        requestId: expect.any(String),
       });
       expect(await configState(t)).toEqual(before);
       expect((await http.get('/tiers/nope').expect(404)).body.error).toBe('not_found');
@@ -90,7 +91,11 @@ describe('tiers and customer mappings', () => {
         .set('content-type', 'application/json')
         .send('{"id": "x",')
         .expect(400);
-      expect(malformed.body).toEqual({ error: 'malformed_json', message: expect.stringContaining('JSON') });
+      expect(malformed.body).toEqual({
+        error: 'malformed_json',
+        message: expect.stringContaining('JSON'),
+        requestId: expect.any(String),
+      });
       await http.put('/tiers/UPPER').send({ name: 'x' }).expect(400);
       expect(await configState(t)).toEqual(before);
     });

@@ -26,6 +26,10 @@ describe('health, metrics and error format', () => {
 
   it('answers an unknown route with a JSON 404', async () => {
     const res = await t.http().get('/no-such-route').expect(404);
-    expect(res.body).toEqual({ error: 'not_found', message: expect.stringContaining('/docs') });
+    expect(res.body).toEqual({
+      error: 'not_found',
+      message: expect.stringContaining('/docs'),
+      requestId: expect.any(String),
+    });
   });
 });

@@ -164,6 +164,7 @@ describe('tickets API: one ticket and the agent queue', () => {
       expect(res.body).toEqual({
         error: 'not_found',
         message: expect.stringContaining(`${INTEGRATION}/nope`),
+        requestId: expect.any(String),
       });
     });
   });

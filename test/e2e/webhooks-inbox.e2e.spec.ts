@@ -151,7 +151,11 @@ describe('webhook inbox', () => {
       it(`${c.name} → ${c.status} ${c.error}`, async () => {
         const before = await inboxCount();
         const res = await c.send().expect(c.status);
-        expect(res.body).toEqual({ error: c.error, message: expect.any(String) });
+        expect(res.body).toEqual({
+          error: c.error,
+          message: expect.any(String),
+          requestId: expect.any(String),
+        });
         expect(await inboxCount()).toBe(before);
       });
     }

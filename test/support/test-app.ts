@@ -55,6 +55,8 @@ export async function startTestApp(overrides: Partial<AppConfig> = {}): Promise<
     DATABASE_POOL_SIZE: 4,
     QUEUE_PREFIX: `${testQueuePrefix()}${randomBytes(4).toString('hex')}`,
     ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+    // Tests send bursts from one key; the rate limit has its own test.
+    RATE_LIMIT_PER_MINUTE: 0,
     ...overrides,
   };
   await prepareInfrastructure(config);

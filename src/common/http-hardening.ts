@@ -1,0 +1,112 @@
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import rateLimit, { type RateLimitOptions } from '@fastify/rate-limit';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { type ApiKeysService, presentedKey } from '../auth/api-keys.service.js';
+import type { AppConfig } from '../config/app-config.js';
+import { RateLimitedError } from './errors.js';
+
+/** A caller's own request id is kept when it is short and plain; anything else is replaced. */
+const GIVEN_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Fastify's `genReqId`: the caller's X-Request-Id (to follow a request across systems) or a fresh UUID. */
+export function requestIdOf(request: IncomingMessage): string {
+  const given = request.headers['x-request-id'];
+  return typeof given === 'string' && GIVEN_REQUEST_ID.test(given) ? given : randomUUID();
+}
+
+/** Probes are never limited: an orchestrator that polls them must not be told to slow down. */
+const UNLIMITED = /^\/health(?:\/live)?(?:\?|$)/;
+
+/**
+ * Security headers, CORS (closed unless origins are listed) and rate limits, as Fastify plugins registered before
+ * the routes so that every route (Nest's, the webhook route, /docs) gets them.
+ *
+ * Rate limits are counted in each process's memory (a bounded LRU): no Redis round trip on the hot path, and no
+ * dependency on Redis being up; with N API processes behind a balancer the effective limit is up to N times the
+ * setting.
+ */
+export async function registerHttpHardening(
+  app: NestFastifyApplication,
+  config: AppConfig,
+  keys: () => ApiKeysService | undefined,
+): Promise<void> {
+  await app.register(helmet, {
+    // /docs (Swagger UI) needs its inline styles and the data: images; nothing else is served yet.
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        scriptSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    crossOriginResourcePolicy: { policy: 'same-origin' },
+  });
+  await app.register(cors, {
+    // An unlisted origin gets no Access-Control-Allow-Origin, so the browser refuses the response.
+    origin: config.CORS_ORIGINS.length > 0 ? config.CORS_ORIGINS : false,
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    allowedHeaders: [
+      'authorization',
+      'x-api-key',
+      'content-type',
+      'if-match',
+      'last-event-id',
+      'x-request-id',
+    ],
+    exposedHeaders: [
+      'etag',
+      'retry-after',
+      'x-request-id',
+      'x-ratelimit-limit',
+      'x-ratelimit-remaining',
+      'x-ratelimit-reset',
+    ],
+    maxAge: 600,
+  });
+  if (config.RATE_LIMIT_PER_MINUTE > 0 || config.WEBHOOK_RATE_LIMIT_PER_MINUTE > 0) {
+    await app.register(rateLimit, {
+      global: config.RATE_LIMIT_PER_MINUTE > 0,
+      max: config.RATE_LIMIT_PER_MINUTE || Number.MAX_SAFE_INTEGER,
+      timeWindow: 60_000,
+      cache: 50_000,
+      allowList: (request: FastifyRequest) => UNLIMITED.test(request.url),
+      keyGenerator: (request: FastifyRequest) => {
+        const keyId = keys()?.knownKeyId(presentedKey(request.headers));
+        return keyId ? `key:${keyId}` : `ip:${request.ip}`;
+      },
+      errorResponseBuilder: (_request: FastifyRequest, context: { after: string; max: number }) =>
+        new RateLimitedError(
+          `More than ${context.max} requests a minute; retry after ${context.after}. Slow down, or spread the work over more keys.`,
+        ),
+    });
+  }
+}
+
+/** Route options for the webhook route: its own, much higher limit, counted per integration. */
+export function webhookRateLimit(config: AppConfig): { rateLimit: RateLimitOptions | false } {
+  if (config.WEBHOOK_RATE_LIMIT_PER_MINUTE === 0) return { rateLimit: false };
+  return {
+    rateLimit: {
+      max: config.WEBHOOK_RATE_LIMIT_PER_MINUTE,
+      timeWindow: 60_000,
+      keyGenerator: (request: FastifyRequest) =>
+        `webhook:${(request.params as { integrationId?: string }).integrationId ?? ''}`,
+      errorResponseBuilder: (_request: FastifyRequest, context: { after: string; max: number }) =>
+        new RateLimitedError(
+          `This integration sent more than ${context.max} deliveries a minute; retry after ${context.after}. Nothing of this delivery was stored.`,
+        ),
+    },
+  };
+}
+
+/** Every response says which request it answers. */
+export function tagWithRequestId(request: FastifyRequest, reply: FastifyReply): void {
+  void reply.header('x-request-id', request.id);
+}
