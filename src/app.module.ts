@@ -27,6 +27,7 @@ import { LiveEventsApiModule, LiveEventsWorkerModule } from './live-events/live-
 import { AuthModule } from './auth/auth.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
 import { NotificationsWorkerModule } from './notifications/notifications-worker.module.js';
+import { AuditModule } from './audit/audit.module.js';
 
 /**
  * The application, assembled for a process role: `api` serves HTTP, `worker` runs queue processors
@@ -51,6 +52,7 @@ export class AppModule {
       ReportsModule,
       LiveEventsApiModule,
       NotificationsModule,
+      AuditModule,
     ];
     const workerModules: DynamicModule['imports'] = [
       WebhooksWorkerModule,

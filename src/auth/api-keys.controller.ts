@@ -2,6 +2,7 @@ import { Body, Controller, Get, Param, ParseUUIDPipe, Post } from '@nestjs/commo
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { ApiZodBody } from '../common/openapi.js';
+import { type Actor, CurrentActor } from './actor.js';
 import { ZodValidationPipe } from '../common/zod-validation.pipe.js';
 import { type ApiKeyView, ApiKeysService } from './api-keys.service.js';
 import { ROLES, Roles } from './roles.js';
@@ -25,12 +26,12 @@ export class ApiKeysController {
   @ApiZodBody(createApiKeySchema)
   create(
     @Body(new ZodValidationPipe(createApiKeySchema)) body: CreateApiKeyBody,
+    @CurrentActor() actor: Actor,
   ): Promise<{ key: string; apiKey: ApiKeyView }> {
-    return this.keys.create({
-      name: body.name,
-      role: body.role,
-      expiresAt: body.expiresAt ? new Date(body.expiresAt) : null,
-    });
+    return this.keys.create(
+      { name: body.name, role: body.role, expiresAt: body.expiresAt ? new Date(body.expiresAt) : null },
+      actor,
+    );
   }
 
   @Get()
@@ -41,7 +42,7 @@ export class ApiKeysController {
 
   @Post(':id/revoke')
   @ApiOperation({ summary: 'Revoke an API key (takes effect within seconds in every process)' })
-  revoke(@Param('id', new ParseUUIDPipe()) id: string): Promise<ApiKeyView> {
-    return this.keys.revoke(id);
+  revoke(@Param('id', new ParseUUIDPipe()) id: string, @CurrentActor() actor: Actor): Promise<ApiKeyView> {
+    return this.keys.revoke(id, actor);
   }
 }

@@ -2,9 +2,11 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs
 import { InjectRepository } from '@nestjs/typeorm';
 import { LRUCache } from 'lru-cache';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { IsNull, Repository } from 'typeorm';
+import { type EntityManager, IsNull, Repository } from 'typeorm';
+import { AuditLog } from '../audit/audit-log.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { NotFoundError, UnauthorizedError } from '../common/errors.js';
+import { type Actor, processActor } from './actor.js';
 import { ApiKeyEntity } from './api-key.entity.js';
 import type { Role } from './roles.js';
 
@@ -61,56 +63,76 @@ export class ApiKeysService implements OnApplicationBootstrap {
   constructor(
     @InjectRepository(ApiKeyEntity) private readonly keys: Repository<ApiKeyEntity>,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly audit: AuditLog,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     const key = this.config.BOOTSTRAP_ADMIN_KEY;
     if (!key) return;
     if (await this.keys.exists({ where: { role: 'admin', revokedAt: IsNull() } })) return;
-    await this.keys
-      .createQueryBuilder()
-      .insert()
-      .values({
-        name: 'bootstrap',
-        role: 'admin',
-        prefix: key.slice(0, PREFIX_LENGTH),
-        hash: hashApiKey(key),
-      })
-      .orIgnore()
-      .execute();
+    await this.keys.manager.transaction(async (tx) => {
+      const inserted = await tx
+        .createQueryBuilder()
+        .insert()
+        .into(ApiKeyEntity)
+        .values({
+          name: 'bootstrap',
+          role: 'admin',
+          prefix: key.slice(0, PREFIX_LENGTH),
+          hash: hashApiKey(key),
+        })
+        .orIgnore()
+        .returning(['id'])
+        .execute();
+      const id = (inserted.raw as Array<{ id: string }>)[0]?.id;
+      if (id) await this.recordCreated(tx, processActor('bootstrap'), id);
+    });
     this.logger.log('Created the bootstrap admin key from BOOTSTRAP_ADMIN_KEY (no admin key existed).');
   }
 
   /** Creates a key; the plain key is in the result and nowhere else, ever. */
-  async create(input: {
-    name: string;
-    role: Role;
-    expiresAt?: Date | null;
-  }): Promise<{ key: string; apiKey: ApiKeyView }> {
+  async create(
+    input: { name: string; role: Role; expiresAt?: Date | null },
+    actor: Actor,
+  ): Promise<{ key: string; apiKey: ApiKeyView }> {
     const key = generateApiKey();
-    const saved = await this.keys.save(
-      this.keys.create({
-        name: input.name,
-        role: input.role,
-        prefix: key.slice(0, PREFIX_LENGTH),
-        hash: hashApiKey(key),
-        expiresAt: input.expiresAt ?? null,
-      }),
-    );
-    return { key, apiKey: toView(saved) };
+    const apiKey = await this.keys.manager.transaction(async (tx) => {
+      const saved = await tx.save(
+        tx.create(ApiKeyEntity, {
+          name: input.name,
+          role: input.role,
+          prefix: key.slice(0, PREFIX_LENGTH),
+          hash: hashApiKey(key),
+          expiresAt: input.expiresAt ?? null,
+        }),
+      );
+      return this.recordCreated(tx, actor, saved.id);
+    });
+    return { key, apiKey };
   }
 
   async list(): Promise<ApiKeyView[]> {
     return (await this.keys.find({ order: { createdAt: 'ASC' } })).map(toView);
   }
 
-  async revoke(id: string): Promise<ApiKeyView> {
-    const found = await this.keys.findOneBy({ id });
-    if (!found) throw new NotFoundError('API key', id);
-    if (!found.revokedAt) {
-      found.revokedAt = new Date();
-      await this.keys.update({ id }, { revokedAt: found.revokedAt });
-    }
+  async revoke(id: string, actor: Actor): Promise<ApiKeyView> {
+    const found = await this.keys.manager.transaction(async (tx) => {
+      const found = await tx.findOne(ApiKeyEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!found) throw new NotFoundError('API key', id);
+      if (!found.revokedAt) {
+        const before = toView(found);
+        found.revokedAt = new Date();
+        await tx.update(ApiKeyEntity, { id }, { revokedAt: found.revokedAt });
+        await this.audit.record(tx, actor, {
+          action: 'revoke',
+          resourceType: 'apikey',
+          resourceId: id,
+          before,
+          after: toView(found),
+        });
+      }
+      return found;
+    });
     this.verified.delete(found.hash);
     return toView(found);
   }
@@ -122,6 +144,19 @@ export class ApiKeysService implements OnApplicationBootstrap {
   knownKeyId(key: string | undefined): string | undefined {
     if (!key || key.length < 16 || key.length > 512) return undefined;
     return this.verified.get(hashApiKey(key))?.id;
+  }
+
+  /** Records a new key in the audit log as the API lists it (never the key or its hash); returns that view. */
+  private async recordCreated(tx: EntityManager, actor: Actor, id: string): Promise<ApiKeyView> {
+    const apiKey = toView(await tx.findOneByOrFail(ApiKeyEntity, { id }));
+    await this.audit.record(tx, actor, {
+      action: 'create',
+      resourceType: 'apikey',
+      resourceId: id,
+      before: null,
+      after: apiKey,
+    });
+    return apiKey;
   }
 
   /** The principal for a presented key, or a 401 that says what is wrong (never echoing the key). */

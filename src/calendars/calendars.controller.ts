@@ -21,6 +21,7 @@ import {
   importHolidaysSchema,
 } from './calendars.schemas.js';
 import { CalendarsService } from './calendars.service.js';
+import { type Actor, CurrentActor } from '../auth/actor.js';
 import { Roles } from '../auth/roles.js';
 
 /** Business calendars. Admin configuration. */
@@ -36,8 +37,9 @@ export class CalendarsController {
   @ApiZodResponse(201, calendarDetailSchema, { description: 'Created', errors: [400, 409] })
   create(
     @Body(new ZodValidationPipe(createCalendarSchema)) body: CreateCalendarBody,
+    @CurrentActor() actor: Actor,
   ): Promise<CalendarDetailDto> {
-    return this.calendars.create(body);
+    return this.calendars.create(body, actor);
   }
 
   @Get()
@@ -75,8 +77,9 @@ export class CalendarsController {
     @Body(new ZodValidationPipe(calendarBodySchema)) body: CalendarBody,
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
+    @CurrentActor() actor: Actor,
   ): Promise<CalendarDetailDto> {
-    const { calendar, created } = await this.calendars.put(id, body, parseIfMatch(ifMatch));
+    const { calendar, created } = await this.calendars.put(id, body, actor, parseIfMatch(ifMatch));
     if (created) void reply.status(201);
     void reply.header('etag', versionTag(calendar.version));
     return calendar;
@@ -90,8 +93,9 @@ export class CalendarsController {
   importHolidays(
     @Param('id') id: string,
     @Body(new ZodValidationPipe(importHolidaysSchema)) body: ImportHolidaysBody,
+    @CurrentActor() actor: Actor,
   ): Promise<HolidayImportResult> {
-    return this.calendars.importHolidays(id, body);
+    return this.calendars.importHolidays(id, body, actor);
   }
 
   @Delete(':id')
@@ -101,7 +105,7 @@ export class CalendarsController {
       'Delete a calendar with its versions (409 while a current policy counts in it or a clock ran in it; 24x7 is built in)',
   })
   @ApiZodResponse(204, z.null(), { description: 'Deleted', errors: [404, 409] })
-  async remove(@Param('id') id: string): Promise<void> {
-    await this.calendars.remove(id);
+  async remove(@Param('id') id: string, @CurrentActor() actor: Actor): Promise<void> {
+    await this.calendars.remove(id, actor);
   }
 }

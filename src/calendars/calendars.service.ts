@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, In, Repository } from 'typeorm';
+import type { Actor } from '../auth/actor.js';
 import { ConflictError, InUseError, NotFoundError, ValidationError } from '../common/errors.js';
 import { calendarReferences, describeReferences } from '../policies/config-core/config-references.js';
 import {
@@ -51,17 +52,22 @@ export class CalendarsService {
     return this.detail(this.calendars.manager, await this.find(this.calendars.manager, id));
   }
 
-  async create(body: CreateCalendarBody): Promise<CalendarDetailDto> {
+  async create(body: CreateCalendarBody, actor: Actor): Promise<CalendarDetailDto> {
     const id = body.id ?? newConfigId();
     assertNotReserved(id);
     assertMeaningful(id, body);
-    return this.changes.write('calendar', async (tx) => {
+    return this.changes.write('calendar', actor, async (tx) => {
       if (await tx.existsBy(CalendarEntity, { id })) {
         throw new ConflictError(`Calendar "${id}" already exists. Use PUT /calendars/${id} to change it.`);
       }
       const saved = await tx.save(CalendarEntity, assign(tx.create(CalendarEntity, { id }), body));
       await this.versions.record(tx, saved);
-      return { value: await this.detail(tx, saved), changedId: id };
+      const calendar = await this.detail(tx, saved);
+      return {
+        value: calendar,
+        changedId: id,
+        change: { action: 'create', before: null, after: withoutHistory(calendar) },
+      };
     });
   }
 
@@ -69,14 +75,15 @@ export class CalendarsService {
   async put(
     id: string,
     body: CalendarBody,
+    actor: Actor,
     ifMatch?: number,
   ): Promise<{ calendar: CalendarDetailDto; created: boolean }> {
     assertNotReserved(id);
     assertMeaningful(id, body);
-    return this.changes.write('calendar', async (tx) => {
+    return this.changes.write('calendar', actor, async (tx) => {
       const existing = await tx.findOneBy(CalendarEntity, { id });
+      const version = (await this.versions.currentVersions(tx, [id])).get(id) ?? 0;
       if (ifMatch !== undefined) {
-        const version = (await this.versions.currentVersions(tx, [id])).get(id) ?? 0;
         if (version !== ifMatch)
           throw new ConflictError(
             `Calendar "${id}" is at version ${version}, not ${ifMatch}: someone changed it since you read it. ` +
@@ -87,12 +94,18 @@ export class CalendarsService {
         // Identical: no version, no revision bump, no re-evaluation.
         return { value: { calendar: await this.detail(tx, existing), created: false }, changedId: null };
       }
+      const before = existing && toCalendarDto(existing, version);
       const saved = await tx.save(
         CalendarEntity,
         assign(existing ?? tx.create(CalendarEntity, { id }), body),
       );
       await this.versions.record(tx, saved);
-      return { value: { calendar: await this.detail(tx, saved), created: !existing }, changedId: id };
+      const calendar = await this.detail(tx, saved);
+      return {
+        value: { calendar, created: !existing },
+        changedId: id,
+        change: { action: existing ? 'update' : 'create', before, after: withoutHistory(calendar) },
+      };
     });
   }
 
@@ -100,24 +113,25 @@ export class CalendarsService {
    * Adds a country's (and region's) public holidays for a year range. Dates the calendar already has — one-off, or
    * recurring on that month-day — keep their existing entry, which may be a deliberate part-day holiday.
    */
-  async importHolidays(id: string, body: ImportHolidaysBody): Promise<HolidayImportResult> {
-    return this.changes.write('calendar', async (tx) => {
+  async importHolidays(id: string, body: ImportHolidaysBody, actor: Actor): Promise<HolidayImportResult> {
+    return this.changes.write('calendar', actor, async (tx) => {
       const calendar = await this.find(tx, id);
       const imported = loadPublicHolidays(body, calendar);
       const taken = new Set(calendar.holidays.map((h) => h.date));
       const fresh = imported.filter((h) => !taken.has(h.date) && !taken.has(h.date.slice(5)));
       const skipped = imported.length - fresh.length;
+      const before = toCalendarDto(calendar, (await this.versions.currentVersions(tx, [id])).get(id) ?? 0);
       if (fresh.length === 0) {
-        const version = (await this.versions.currentVersions(tx, [id])).get(id) ?? 0;
-        return { value: { added: 0, skipped, calendar: toCalendarDto(calendar, version) }, changedId: null };
+        return { value: { added: 0, skipped, calendar: before }, changedId: null };
       }
       calendar.holidays = [...calendar.holidays, ...fresh].sort((a, b) => a.date.localeCompare(b.date));
       assertMeaningful(id, calendar);
       const saved = await tx.save(CalendarEntity, calendar);
-      const version = await this.versions.record(tx, saved);
+      const after = toCalendarDto(saved, await this.versions.record(tx, saved));
       return {
-        value: { added: fresh.length, skipped, calendar: toCalendarDto(saved, version) },
+        value: { added: fresh.length, skipped, calendar: after },
         changedId: id,
+        change: { action: 'update', before, after },
       };
     });
   }
@@ -126,12 +140,13 @@ export class CalendarsService {
    * Deletes a calendar with its versions, when no current policy counts in it and no clock ever ran in it (a stopped
    * clock keeps the calendar version it was judged under, so such a calendar stays for the record).
    */
-  async remove(id: string): Promise<void> {
+  async remove(id: string, actor: Actor): Promise<void> {
     if (id === ALWAYS_OPEN_CALENDAR_ID) {
       throw new ConflictError(`The calendar "${id}" is built in and cannot be deleted.`);
     }
-    await this.changes.write('calendar', async (tx) => {
-      await this.find(tx, id);
+    await this.changes.write('calendar', actor, async (tx) => {
+      const row = await this.find(tx, id);
+      const before = toCalendarDto(row, (await this.versions.currentVersions(tx, [id])).get(id) ?? 0);
       const references = await calendarReferences(tx, id);
       if (Object.keys(references).length > 0) {
         throw new InUseError(
@@ -142,7 +157,7 @@ export class CalendarsService {
       }
       await this.versions.removeAll(tx, id);
       await tx.delete(CalendarEntity, { id });
-      return { value: undefined, changedId: id };
+      return { value: undefined, changedId: id, change: { action: 'delete', before, after: null } };
     });
   }
 
@@ -211,6 +226,12 @@ export function toCalendarDto(row: CalendarEntity, version: number): CalendarDto
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
+}
+
+/** A calendar as the list shows it: for the audit log, without the history of versions. */
+function withoutHistory(calendar: CalendarDetailDto): CalendarDto {
+  const { versions: _history, ...summary } = calendar;
+  return summary;
 }
 
 function assign(row: CalendarEntity, body: CalendarBody): CalendarEntity {

@@ -3,6 +3,8 @@ import { type DynamicModule, Logger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { parseArgs } from 'node:util';
+import { AuditLogModule } from '../audit/audit-log.module.js';
+import { processActor } from '../auth/actor.js';
 import { ApiKeyEntity } from '../auth/api-key.entity.js';
 import { ApiKeysService } from '../auth/api-keys.service.js';
 import { ROLES, type Role } from '../auth/roles.js';
@@ -21,7 +23,7 @@ const USAGE = `Manages API keys (the first admin key, or any key without the HTT
 
 Roles: agent < manager < admin (each may do what the roles before it may).`;
 
-/** Just what key management needs: the database and the keys service. */
+/** Just what key management needs: the database, the keys service and the audit log. */
 @Module({})
 class ApiKeyCliModule {
   static register(config: AppConfig): DynamicModule {
@@ -31,6 +33,7 @@ class ApiKeyCliModule {
         ConfigModule.forRoot(config),
         TypeOrmModule.forRoot({ ...dataSourceOptions(config.DATABASE_URL, 2), autoLoadEntities: true }),
         TypeOrmModule.forFeature([ApiKeyEntity]),
+        AuditLogModule,
       ],
       providers: [ApiKeysService],
     };
@@ -74,7 +77,10 @@ async function main(): Promise<void> {
   try {
     const keys = app.get(ApiKeysService);
     if (command === 'create') {
-      const { key, apiKey } = await keys.create({ name: values.name!, role: values.role as Role, expiresAt });
+      const { key, apiKey } = await keys.create(
+        { name: values.name!, role: values.role as Role, expiresAt },
+        processActor('cli'),
+      );
       process.stdout.write(
         `Created ${apiKey.role} key "${apiKey.name}" (id ${apiKey.id}). This is the only time it is shown:\n\n${key}\n`,
       );
@@ -90,7 +96,7 @@ async function main(): Promise<void> {
         );
       }
     } else {
-      const revoked = await keys.revoke(id!);
+      const revoked = await keys.revoke(id!, processActor('cli'));
       process.stdout.write(`Revoked key "${revoked.name}" (${revoked.prefix}…).\n`);
     }
   } finally {

@@ -18,6 +18,7 @@ import {
   customerSchema,
 } from './customers.schemas.js';
 import { CustomersService } from './customers.service.js';
+import { type Actor, CurrentActor } from '../auth/actor.js';
 import { Roles } from '../auth/roles.js';
 
 /** Customer → tier mappings. Admin configuration. */
@@ -33,8 +34,11 @@ export class CustomersController {
   })
   @ApiZodBody(createCustomerSchema)
   @ApiZodResponse(201, customerSchema, { description: 'Created', errors: [400, 409, 422] })
-  create(@Body(new ZodValidationPipe(createCustomerSchema)) body: CreateCustomerBody): Promise<CustomerDto> {
-    return this.customers.create(body);
+  create(
+    @Body(new ZodValidationPipe(createCustomerSchema)) body: CreateCustomerBody,
+    @CurrentActor() actor: Actor,
+  ): Promise<CustomerDto> {
+    return this.customers.create(body, actor);
   }
 
   @Get()
@@ -73,8 +77,9 @@ export class CustomersController {
     @Param('id', new ZodValidationPipe(customerIdSchema)) id: string,
     @Body(new ZodValidationPipe(customerBodySchema)) body: CustomerBody,
     @Res({ passthrough: true }) reply: FastifyReply,
+    @CurrentActor() actor: Actor,
   ): Promise<CustomerDto> {
-    const { customer, created } = await this.customers.put(id, body);
+    const { customer, created } = await this.customers.put(id, body, actor);
     if (created) void reply.status(201);
     return customer;
   }
@@ -89,7 +94,8 @@ export class CustomersController {
   async remove(
     @Param('id') id: string,
     @Query(new ZodValidationPipe(customerQuerySchema)) query: CustomerQuery,
+    @CurrentActor() actor: Actor,
   ): Promise<void> {
-    await this.customers.remove(id, query.integrationId);
+    await this.customers.remove(id, query.integrationId, actor);
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, type FindOptionsWhere, IsNull, Repository } from 'typeorm';
+import type { Actor } from '../auth/actor.js';
 import { ConflictError, NotFoundError } from '../common/errors.js';
 import { ConfigChangesService } from '../policies/config-core/config-changes.service.js';
 import { UnknownReferenceError } from '../policies/config-core/unknown-reference.error.js';
@@ -40,9 +41,9 @@ export class CustomersService {
     return toCustomerDto(row);
   }
 
-  async create(body: CreateCustomerBody): Promise<CustomerDto> {
+  async create(body: CreateCustomerBody, actor: Actor): Promise<CustomerDto> {
     const integrationId = body.integrationId ?? null;
-    return this.changes.write('customer', async (tx) => {
+    return this.changes.write('customer', actor, async (tx) => {
       await this.assertTierExists(tx, body.tier);
       if (await findMapping(tx, body.id, integrationId)) {
         throw new ConflictError(
@@ -53,32 +54,50 @@ export class CustomersService {
         CustomerEntity,
         assign(tx.create(CustomerEntity, { customerId: body.id, integrationId }), body),
       );
-      return { value: toCustomerDto(saved), changedId: body.id };
+      const customer = toCustomerDto(saved);
+      return {
+        value: customer,
+        changedId: body.id,
+        change: { action: 'create', before: null, after: customer },
+      };
     });
   }
 
   /** Create-or-replace the mapping of (customerId, body.integrationId); `name` left out is reset to null. */
-  async put(customerId: string, body: CustomerBody): Promise<{ customer: CustomerDto; created: boolean }> {
+  async put(
+    customerId: string,
+    body: CustomerBody,
+    actor: Actor,
+  ): Promise<{ customer: CustomerDto; created: boolean }> {
     const integrationId = body.integrationId ?? null;
-    return this.changes.write('customer', async (tx) => {
+    return this.changes.write('customer', actor, async (tx) => {
       await this.assertTierExists(tx, body.tier);
       const existing = await findMapping(tx, customerId, integrationId);
       if (existing && existing.tierId === body.tier && existing.name === (body.name ?? null)) {
         return { value: { customer: toCustomerDto(existing), created: false }, changedId: null };
       }
+      const before = existing && toCustomerDto(existing);
       const row = existing ?? tx.create(CustomerEntity, { customerId, integrationId });
-      const saved = await tx.save(CustomerEntity, assign(row, body));
-      return { value: { customer: toCustomerDto(saved), created: !existing }, changedId: customerId };
+      const customer = toCustomerDto(await tx.save(CustomerEntity, assign(row, body)));
+      return {
+        value: { customer, created: !existing },
+        changedId: customerId,
+        change: { action: existing ? 'update' : 'create', before, after: customer },
+      };
     });
   }
 
   /** Removes one mapping (the global one, or the integration's); its customer's tickets fall back to the default tier. */
-  async remove(customerId: string, integrationId?: string | null): Promise<void> {
-    await this.changes.write('customer', async (tx) => {
+  async remove(customerId: string, integrationId: string | null | undefined, actor: Actor): Promise<void> {
+    await this.changes.write('customer', actor, async (tx) => {
       const row = await findMapping(tx, customerId, integrationId ?? null);
       if (!row) throw new NotFoundError('Customer', describe(customerId, integrationId ?? null));
       await tx.delete(CustomerEntity, { id: row.id });
-      return { value: undefined, changedId: customerId };
+      return {
+        value: undefined,
+        changedId: customerId,
+        change: { action: 'delete', before: toCustomerDto(row), after: null },
+      };
     });
   }
 

@@ -1,3 +1,4 @@
+import { type Actor, CurrentActor } from '../auth/actor.js';
 import { Roles } from '../auth/roles.js';
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
@@ -42,14 +43,17 @@ export class BreachesController {
   @Post(':id/ack')
   @HttpCode(200)
   @ApiOperation({
-    summary: 'Acknowledge a breach (the first acknowledgement stands; 409 for a withdrawn breach)',
+    summary:
+      'Acknowledge a breach as the calling API key (the first acknowledgement stands; 409 for a withdrawn breach)',
   })
   @ApiZodBody(ackBreachSchema)
   @ApiZodResponse(200, breachSchema, { errors: [400, 404, 409] })
   acknowledge(
     @Param('id') id: string,
-    @Body(new ZodValidationPipe(ackBreachSchema)) body: AckBreachBody,
+    // Validated (an optional note; `by` is refused), but who acknowledges is the key, not the body.
+    @Body(new ZodValidationPipe(ackBreachSchema)) _body: AckBreachBody,
+    @CurrentActor() actor: Actor,
   ): Promise<BreachView> {
-    return this.breaches.acknowledge(id, body ?? {}, null);
+    return this.breaches.acknowledge(id, actor);
   }
 }

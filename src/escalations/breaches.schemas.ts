@@ -29,12 +29,12 @@ export type ListBreachesQuery = z.infer<typeof listBreachesQuerySchema>;
 export const ackBreachSchema = z
   .object({
     by: z
-      .string()
-      .trim()
-      .min(1)
-      .max(200)
+      .never({
+        error:
+          'is not accepted: the acknowledgement is recorded under the name and id of the API key that sends it',
+      })
       .optional()
-      .describe('Who acknowledges (until API keys name the caller)'),
+      .describe('Not accepted: who acknowledged is the API key that sends the request'),
     note: z.string().max(2000).optional(),
   })
   .strict();
@@ -61,7 +61,8 @@ export const breachSchema = z.object({
   state: z.enum(['active', 'withdrawn']),
   withdrawnAt: instantSchema.nullable(),
   acknowledgedAt: instantSchema.nullable(),
-  acknowledgedBy: z.string().nullable(),
+  acknowledgedBy: z.string().nullable().describe('The name of the API key that acknowledged it'),
+  acknowledgedByKeyId: z.uuid().nullable().describe('The id of that API key'),
 });
 export type BreachView = z.infer<typeof breachSchema>;
 

@@ -1,13 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import type { Actor } from '../auth/actor.js';
 import { ConflictError, NotFoundError } from '../common/errors.js';
 import { LiveEventStream } from '../live-events/live-event-stream.js';
-import type { AckBreachBody, BreachPage, BreachView, ListBreachesQuery } from './breaches.schemas.js';
+import type { BreachPage, BreachView, ListBreachesQuery } from './breaches.schemas.js';
 
 const COLUMNS = `s.id, s.ticket_id, t.integration_id, t.external_id, t.tier, t.priority, t.status AS ticket_status,
   s.metric, s.cycle, s.deadline, s.detected_at, s.lateness_ms, s.late, s.policy_id, s.policy_version, s.status,
-  s.withdrawn_at, s.acknowledged_at, s.acknowledged_by`;
+  s.withdrawn_at, s.acknowledged_at, s.acknowledged_by, s.acknowledged_by_key_id`;
 
 /** Breaches as managers see them: newest first, filtered, and acknowledged once. */
 @Injectable()
@@ -46,10 +47,10 @@ export class BreachesService {
   }
 
   /**
-   * Records who acknowledged a breach and when; the first acknowledgement stands (a repeat returns it unchanged).
-   * A withdrawn breach cannot be acknowledged: there is nothing left to own.
+   * Records who acknowledged a breach (the API key's name and id) and when; the first acknowledgement stands (a repeat
+   * returns it unchanged). A withdrawn breach cannot be acknowledged: there is nothing left to own.
    */
-  async acknowledge(id: string, body: AckBreachBody, by: string | null): Promise<BreachView> {
+  async acknowledge(id: string, by: Actor): Promise<BreachView> {
     let first = false;
     const breach = await this.dataSource.transaction(async (tx) => {
       const row = await this.find(tx, id, true);
@@ -58,8 +59,9 @@ export class BreachesService {
       if (row.acknowledged_at === null) {
         first = true;
         await tx.query(
-          `UPDATE sla_steps SET acknowledged_at = clock_timestamp(), acknowledged_by = $2 WHERE id = $1`,
-          [id, body.by ?? by ?? 'unknown'],
+          `UPDATE sla_steps SET acknowledged_at = clock_timestamp(), acknowledged_by = $2, acknowledged_by_key_id = $3
+           WHERE id = $1`,
+          [id, by.name, by.keyId],
         );
       }
       return toBreachView(await this.find(tx, id));
@@ -118,6 +120,7 @@ interface BreachRow {
   withdrawn_at: Date | null;
   acknowledged_at: Date | null;
   acknowledged_by: string | null;
+  acknowledged_by_key_id: string | null;
 }
 
 function toBreachView(r: BreachRow): BreachView {
@@ -143,5 +146,6 @@ function toBreachView(r: BreachRow): BreachView {
     withdrawnAt: r.withdrawn_at?.toISOString() ?? null,
     acknowledgedAt: r.acknowledged_at?.toISOString() ?? null,
     acknowledgedBy: r.acknowledged_by,
+    acknowledgedByKeyId: r.acknowledged_by_key_id,
   };
 }

@@ -1,3 +1,4 @@
+import { type Actor, CurrentActor } from '../auth/actor.js';
 import { Roles } from '../auth/roles.js';
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
@@ -27,8 +28,11 @@ export class LaddersController {
   @ApiOperation({ summary: 'Create a ladder (id optional; 409 if the id exists)' })
   @ApiZodBody(createLadderSchema)
   @ApiZodResponse(201, ladderSchema, { description: 'Created', errors: [400, 409, 422] })
-  create(@Body(new ZodValidationPipe(createLadderSchema)) body: CreateLadderBody): Promise<LadderDto> {
-    return this.ladders.create(body);
+  create(
+    @Body(new ZodValidationPipe(createLadderSchema)) body: CreateLadderBody,
+    @CurrentActor() actor: Actor,
+  ): Promise<LadderDto> {
+    return this.ladders.create(body, actor);
   }
 
   @Get()
@@ -54,8 +58,9 @@ export class LaddersController {
     @Param('id', new ZodValidationPipe(configIdSchema)) id: string,
     @Body(new ZodValidationPipe(ladderBodySchema)) body: LadderBody,
     @Res({ passthrough: true }) reply: FastifyReply,
+    @CurrentActor() actor: Actor,
   ): Promise<LadderDto> {
-    const { ladder, created } = await this.ladders.put(id, body);
+    const { ladder, created } = await this.ladders.put(id, body, actor);
     if (created) void reply.status(201);
     return ladder;
   }
@@ -64,7 +69,7 @@ export class LaddersController {
   @HttpCode(204)
   @ApiOperation({ summary: "Delete a ladder (409 while a policy's target names it)" })
   @ApiZodResponse(204, z.null(), { description: 'Deleted', errors: [404, 409] })
-  async remove(@Param('id') id: string): Promise<void> {
-    await this.ladders.remove(id);
+  async remove(@Param('id') id: string, @CurrentActor() actor: Actor): Promise<void> {
+    await this.ladders.remove(id, actor);
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, IsNull, type Repository } from 'typeorm';
+import type { Actor } from '../auth/actor.js';
 import { ConflictError, InUseError, NotFoundError } from '../common/errors.js';
 import { canonicalJson } from '../policies/config-core/canonical-json.js';
 import { ConfigChangesService } from '../policies/config-core/config-changes.service.js';
@@ -33,31 +34,36 @@ export class LaddersService {
     return toLadderDto(row);
   }
 
-  async create(body: CreateLadderBody): Promise<LadderDto> {
+  async create(body: CreateLadderBody, actor: Actor): Promise<LadderDto> {
     const id = body.id ?? newConfigId();
-    return this.changes.write('ladder', async (tx) => {
+    return this.changes.write('ladder', actor, async (tx) => {
       if (await tx.existsBy(LadderEntity, { id }))
         throw new ConflictError(`Ladder "${id}" already exists. Use PUT /ladders/${id} to change it.`);
-      return { value: toLadderDto(await this.save(tx, id, body, null)), changedId: id };
+      const ladder = toLadderDto(await this.save(tx, id, body, null));
+      return { value: ladder, changedId: id, change: { action: 'create', before: null, after: ladder } };
     });
   }
 
-  async put(id: string, body: LadderBody): Promise<{ ladder: LadderDto; created: boolean }> {
-    return this.changes.write('ladder', async (tx) => {
+  async put(id: string, body: LadderBody, actor: Actor): Promise<{ ladder: LadderDto; created: boolean }> {
+    return this.changes.write('ladder', actor, async (tx) => {
       const existing = await tx.findOneBy(LadderEntity, { id });
       if (existing && canonicalJson(content(existing)) === canonicalJson(content(body)))
         return { value: { ladder: toLadderDto(existing), created: false }, changedId: null };
+      const before = existing && toLadderDto(existing);
+      const ladder = toLadderDto(await this.save(tx, id, body, existing));
       return {
-        value: { ladder: toLadderDto(await this.save(tx, id, body, existing)), created: !existing },
+        value: { ladder, created: !existing },
         changedId: id,
+        change: { action: existing ? 'update' : 'create', before, after: ladder },
       };
     });
   }
 
   /** Deletes a ladder no current policy names; recorded steps keep their recipients. */
-  async remove(id: string): Promise<void> {
-    await this.changes.write('ladder', async (tx) => {
-      if (!(await tx.existsBy(LadderEntity, { id }))) throw new NotFoundError('Ladder', id);
+  async remove(id: string, actor: Actor): Promise<void> {
+    await this.changes.write('ladder', actor, async (tx) => {
+      const row = await tx.findOneBy(LadderEntity, { id });
+      if (!row) throw new NotFoundError('Ladder', id);
       const [{ policies }] = (await tx.query(
         `SELECT count(*)::int AS policies FROM policy_versions v WHERE v.valid_to IS NULL AND EXISTS (
            SELECT 1 FROM jsonb_each(v.targets) p, jsonb_each(p.value) m WHERE m.value ->> 'ladderId' = $1)`,
@@ -70,7 +76,11 @@ export class LaddersService {
         );
       await tx.delete(LadderVersionEntity, { ladderId: id });
       await tx.delete(LadderEntity, { id });
-      return { value: undefined, changedId: id };
+      return {
+        value: undefined,
+        changedId: id,
+        change: { action: 'delete', before: toLadderDto(row), after: null },
+      };
     });
   }
 

@@ -86,4 +86,8 @@ export class SlaStepEntity {
 
   @Column({ name: 'acknowledged_by', type: 'varchar', length: 200, nullable: true })
   acknowledgedBy: string | null;
+
+  /** The API key that acknowledged the breach (its name is in acknowledged_by). */
+  @Column({ name: 'acknowledged_by_key_id', type: 'uuid', nullable: true })
+  acknowledgedByKeyId: string | null;
 }

@@ -13,6 +13,7 @@ import {
   updateIntegrationSchema,
 } from './integration.schemas.js';
 import { IntegrationsService } from './integrations.service.js';
+import { type Actor, CurrentActor } from '../auth/actor.js';
 import { Roles } from '../auth/roles.js';
 
 /** Admin API for helpdesk integrations. Responses say whether secrets are set, never what they are. */
@@ -31,8 +32,9 @@ export class IntegrationsController {
   @ApiZodResponse(201, integrationViewSchema, { description: 'Created', errors: [400, 409] })
   create(
     @Body(new ZodValidationPipe(createIntegrationSchema)) body: CreateIntegrationInput,
+    @CurrentActor() actor: Actor,
   ): Promise<IntegrationView> {
-    return this.integrations.create(body);
+    return this.integrations.create(body, actor);
   }
 
   @Get()
@@ -59,8 +61,9 @@ export class IntegrationsController {
   update(
     @Param('id') id: string,
     @Body(new ZodValidationPipe(updateIntegrationSchema)) body: UpdateIntegrationInput,
+    @CurrentActor() actor: Actor,
   ): Promise<IntegrationView> {
-    return this.integrations.update(id, body);
+    return this.integrations.update(id, body, actor);
   }
 
   @Delete(':id')
@@ -74,7 +77,8 @@ export class IntegrationsController {
     @Param('id') id: string,
     @Query(new ZodValidationPipe(deleteIntegrationQuerySchema))
     query: z.infer<typeof deleteIntegrationQuerySchema>,
+    @CurrentActor() actor: Actor,
   ): Promise<void> {
-    await this.integrations.remove(id, query.purge);
+    await this.integrations.remove(id, query.purge, actor);
   }
 }

@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
 import type { Repository } from 'typeorm';
+import { AuditLog, REDACTED } from '../audit/audit-log.js';
+import type { Actor } from '../auth/actor.js';
 import { ConflictError, InUseError, NotFoundError } from '../common/errors.js';
 import { IntegrationEntity } from './integration.entity.js';
 import type {
@@ -20,9 +22,10 @@ export class IntegrationsService {
     @InjectRepository(IntegrationEntity) private readonly repo: Repository<IntegrationEntity>,
     private readonly secretBox: SecretBox,
     private readonly settings: IntegrationSettingsService,
+    private readonly audit: AuditLog,
   ) {}
 
-  async create(input: CreateIntegrationInput): Promise<IntegrationView> {
+  async create(input: CreateIntegrationInput, actor: Actor): Promise<IntegrationView> {
     const id = input.id ?? generateId(input.name);
     if (await this.repo.existsBy({ id })) {
       throw new ConflictError(
@@ -41,15 +44,20 @@ export class IntegrationsService {
       secretHeaderName: input.secretHeader?.name.toLowerCase() ?? null,
       secretHeaderValueHash: input.secretHeader ? hashSecret(input.secretHeader.value) : null,
     });
-    try {
-      await this.repo.insert(entity);
-    } catch (error) {
-      if ((error as { code?: string }).code === '23505') {
-        throw new ConflictError(`Integration "${id}" already exists. Choose another id.`);
+    return this.repo.manager.transaction(async (tx) => {
+      try {
+        await tx.insert(IntegrationEntity, entity);
+      } catch (error) {
+        if ((error as { code?: string }).code === '23505') {
+          throw new ConflictError(`Integration "${id}" already exists. Choose another id.`);
+        }
+        throw error;
       }
-      throw error;
-    }
-    return toView(await this.getEntity(id));
+      const view = toView(await tx.findOneByOrFail(IntegrationEntity, { id }));
+      const after = { ...view, ...credentialChanges(input) };
+      await this.audit.record(tx, actor, { ...change('create', id), before: null, after });
+      return view;
+    });
   }
 
   async list(): Promise<IntegrationView[]> {
@@ -60,8 +68,26 @@ export class IntegrationsService {
     return toView(await this.getEntity(id));
   }
 
-  async update(id: string, input: UpdateIntegrationInput): Promise<IntegrationView> {
-    const entity = await this.getEntity(id);
+  async update(id: string, input: UpdateIntegrationInput, actor: Actor): Promise<IntegrationView> {
+    const saved = await this.repo.manager.transaction(async (tx) => {
+      const entity = await tx.findOne(IntegrationEntity, {
+        where: { id },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (!entity) throw new NotFoundError('Integration', id);
+      const before = toView(entity);
+      this.apply(entity, input);
+      const saved = await tx.save(entity);
+      const after = { ...toView(saved), ...credentialChanges(input) };
+      await this.audit.record(tx, actor, { ...change('update', id), before, after });
+      return saved;
+    });
+    this.settings.invalidate(id);
+    // What this request wrote, not a read-back that another request's write may have overtaken.
+    return toView(saved);
+  }
+
+  private apply(entity: IntegrationEntity, input: UpdateIntegrationInput): void {
     if (input.name !== undefined) entity.name = input.name;
     if (input.mapping !== undefined) entity.mapping = input.mapping;
     if (input.replayWindowSeconds !== undefined) entity.replayWindowSeconds = input.replayWindowSeconds;
@@ -76,17 +102,13 @@ export class IntegrationsService {
       entity.secretHeaderName = input.secretHeader?.name.toLowerCase() ?? null;
       entity.secretHeaderValueHash = input.secretHeader ? hashSecret(input.secretHeader.value) : null;
     }
-    const saved = await this.repo.save(entity);
-    this.settings.invalidate(id);
-    // What this request wrote, not a read-back that another request's write may have overtaken.
-    return toView(saved);
   }
 
   /**
    * Deletes an integration. Its tickets (with their events and clocks) and stored deliveries go with it, so that is
    * refused with a 409 unless the caller says `purge`; an integration that never received anything just goes.
    */
-  async remove(id: string, purge: boolean): Promise<void> {
+  async remove(id: string, purge: boolean, actor: Actor): Promise<void> {
     await this.repo.manager.transaction(async (tx) => {
       // Locked, so that no delivery is stored for it between the count and the delete.
       const entity = await tx.findOne(IntegrationEntity, {
@@ -111,6 +133,9 @@ export class IntegrationsService {
         );
       }
       await tx.delete(IntegrationEntity, { id });
+      // purge: its tickets and stored deliveries went with it.
+      const action = Object.keys(references).length > 0 ? 'purge' : 'delete';
+      await this.audit.record(tx, actor, { ...change(action, id), before: toView(entity), after: null });
     });
     this.settings.invalidate(id);
   }
@@ -120,6 +145,23 @@ export class IntegrationsService {
     if (!entity) throw new NotFoundError('Integration', id);
     return entity;
   }
+}
+
+function change(action: 'create' | 'update' | 'delete' | 'purge', id: string) {
+  return { action, resourceType: 'integration', resourceId: id } as const;
+}
+
+/** For the audit log: the credentials a request set ("[redacted]") or removed (null); never their values. */
+function credentialChanges(input: {
+  secret?: unknown;
+  basicAuth?: unknown;
+  secretHeader?: unknown;
+}): Record<string, string | null> {
+  const changes: Record<string, string | null> = {};
+  for (const name of ['secret', 'basicAuth', 'secretHeader'] as const) {
+    if (input[name] !== undefined) changes[name] = input[name] === null ? null : REDACTED;
+  }
+  return changes;
 }
 
 /** A readable, unique-enough slug: "Acme Zendesk" → "acme-zendesk-3f9a1c". */

@@ -1,3 +1,4 @@
+import { type Actor, CurrentActor } from '../auth/actor.js';
 import { Roles } from '../auth/roles.js';
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
@@ -27,8 +28,11 @@ export class ChannelsController {
   @ApiOperation({ summary: 'Create a notification channel: a signed webhook or a Slack incoming webhook' })
   @ApiZodBody(createChannelSchema)
   @ApiZodResponse(201, channelSchema, { description: 'Created', errors: [400, 409] })
-  create(@Body(new ZodValidationPipe(createChannelSchema)) body: CreateChannelBody): Promise<ChannelDto> {
-    return this.channels.create(body);
+  create(
+    @Body(new ZodValidationPipe(createChannelSchema)) body: CreateChannelBody,
+    @CurrentActor() actor: Actor,
+  ): Promise<ChannelDto> {
+    return this.channels.create(body, actor);
   }
 
   @Get()
@@ -54,8 +58,9 @@ export class ChannelsController {
     @Param('id', new ZodValidationPipe(configIdSchema)) id: string,
     @Body(new ZodValidationPipe(channelBodySchema)) body: ChannelBody,
     @Res({ passthrough: true }) reply: FastifyReply,
+    @CurrentActor() actor: Actor,
   ): Promise<ChannelDto> {
-    const { channel, created } = await this.channels.put(id, body);
+    const { channel, created } = await this.channels.put(id, body, actor);
     if (created) void reply.status(201);
     return channel;
   }
@@ -64,7 +69,7 @@ export class ChannelsController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a channel and its delivery records' })
   @ApiZodResponse(204, z.null(), { description: 'Deleted', errors: [404] })
-  async remove(@Param('id') id: string): Promise<void> {
-    await this.channels.remove(id);
+  async remove(@Param('id') id: string, @CurrentActor() actor: Actor): Promise<void> {
+    await this.channels.remove(id, actor);
   }
 }

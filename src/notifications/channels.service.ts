@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { AuditLog, REDACTED } from '../audit/audit-log.js';
+import type { Actor } from '../auth/actor.js';
 import { ConflictError, NotFoundError } from '../common/errors.js';
 import { SecretBox } from '../integrations/secret-box.js';
 import type { ChannelBody, ChannelDto, ChannelSubscription, CreateChannelBody } from './channels.schemas.js';
@@ -31,6 +33,7 @@ export class ChannelsService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly box: SecretBox,
+    private readonly audit: AuditLog,
   ) {}
 
   async list(): Promise<ChannelDto[]> {
@@ -42,38 +45,74 @@ export class ChannelsService {
     return this.toDto(await this.row(id));
   }
 
-  async create(body: CreateChannelBody): Promise<ChannelDto> {
-    const rows: ChannelRow[] = await this.db.query(
-      `INSERT INTO notification_channels (id, name, type, target_sealed, secret_sealed, subscribe, enabled)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING RETURNING *`,
-      [body.id, ...this.values(body)],
-    );
-    if (rows.length === 0)
-      throw new ConflictError(
-        `Channel "${body.id}" already exists. Use PUT /channels/${body.id} to change it.`,
+  async create(body: CreateChannelBody, actor: Actor): Promise<ChannelDto> {
+    return this.db.transaction(async (tx) => {
+      const rows: ChannelRow[] = await tx.query(
+        `INSERT INTO notification_channels (id, name, type, target_sealed, secret_sealed, subscribe, enabled)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING RETURNING *`,
+        [body.id, ...this.values(body)],
       );
-    return this.toDto(rows[0]);
+      if (rows.length === 0)
+        throw new ConflictError(
+          `Channel "${body.id}" already exists. Use PUT /channels/${body.id} to change it.`,
+        );
+      const channel = this.toDto(rows[0]);
+      await this.record(tx, actor, 'create', null, channel, body);
+      return channel;
+    });
   }
 
   /** Create or replace; returns whether it was created. */
-  async put(id: string, body: ChannelBody): Promise<{ channel: ChannelDto; created: boolean }> {
-    const rows: Array<ChannelRow & { inserted: boolean }> = await this.db.query(
-      `INSERT INTO notification_channels (id, name, type, target_sealed, secret_sealed, subscribe, enabled)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)
-       ON CONFLICT (id) DO UPDATE SET name = $2, type = $3, target_sealed = $4, secret_sealed = $5,
-         subscribe = $6, enabled = $7, updated_at = now()
-       RETURNING *, (xmax = 0) AS inserted`,
-      [id, ...this.values(body)],
-    );
-    return { channel: this.toDto(rows[0]), created: rows[0].inserted };
+  async put(id: string, body: ChannelBody, actor: Actor): Promise<{ channel: ChannelDto; created: boolean }> {
+    return this.db.transaction(async (tx) => {
+      const previous: ChannelRow[] = await tx.query(
+        'SELECT * FROM notification_channels WHERE id = $1 FOR UPDATE',
+        [id],
+      );
+      const rows: Array<ChannelRow & { inserted: boolean }> = await tx.query(
+        `INSERT INTO notification_channels (id, name, type, target_sealed, secret_sealed, subscribe, enabled)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (id) DO UPDATE SET name = $2, type = $3, target_sealed = $4, secret_sealed = $5,
+           subscribe = $6, enabled = $7, updated_at = now()
+         RETURNING *, (xmax = 0) AS inserted`,
+        [id, ...this.values(body)],
+      );
+      const channel = this.toDto(rows[0]);
+      const before = previous[0] ? this.toDto(previous[0]) : null;
+      await this.record(tx, actor, rows[0].inserted ? 'create' : 'update', before, channel, body);
+      return { channel, created: rows[0].inserted };
+    });
   }
 
-  async remove(id: string): Promise<void> {
-    const [, count] = (await this.db.query('DELETE FROM notification_channels WHERE id = $1', [id])) as [
-      unknown,
-      number,
-    ];
-    if (count === 0) throw new NotFoundError('Channel', id);
+  async remove(id: string, actor: Actor): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const rows: ChannelRow[] = await tx.query(
+        'SELECT * FROM notification_channels WHERE id = $1 FOR UPDATE',
+        [id],
+      );
+      if (!rows[0]) throw new NotFoundError('Channel', id);
+      await tx.query('DELETE FROM notification_channels WHERE id = $1', [id]);
+      await this.record(tx, actor, 'delete', this.toDto(rows[0]), null);
+    });
+  }
+
+  /** The change in the audit log; a written URL and secret show as "[redacted]", never their values. */
+  private async record(
+    tx: EntityManager,
+    actor: Actor,
+    action: 'create' | 'update' | 'delete',
+    before: ChannelDto | null,
+    after: ChannelDto | null,
+    body?: ChannelBody,
+  ): Promise<void> {
+    const written = body && { url: REDACTED, ...(body.type === 'webhook' ? { secret: REDACTED } : {}) };
+    await this.audit.record(tx, actor, {
+      action,
+      resourceType: 'channel',
+      resourceId: (before ?? after)!.id,
+      before,
+      after: after && { ...after, ...written },
+    });
   }
 
   async open(id: string): Promise<OpenChannel | null> {

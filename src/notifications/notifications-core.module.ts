@@ -1,5 +1,6 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
+import { AuditLogModule } from '../audit/audit-log.module.js';
 import { IntegrationSettingsModule } from '../integrations/integration-settings.module.js';
 import { ChannelsService } from './channels.service.js';
 import { NotificationMetrics } from './notification-metrics.js';
@@ -8,7 +9,7 @@ import { NotifyQueue } from './notify.queue.js';
 
 /** What both roles need: channels (sealed with SecretBox), planning and enqueueing deliveries, the metric. */
 @Module({
-  imports: [IntegrationSettingsModule, BullModule.registerQueue({ name: NotifyQueue.Send })],
+  imports: [IntegrationSettingsModule, AuditLogModule, BullModule.registerQueue({ name: NotifyQueue.Send })],
   providers: [ChannelsService, NotificationPlanner, NotificationMetrics],
   exports: [ChannelsService, NotificationPlanner],
 })

@@ -41,7 +41,7 @@ export class NotificationsService {
 
   /** Back to pending with a fresh job (a new job id: the failed one is still in Redis). Same idempotency key. */
   async retry(id: string): Promise<NotificationView> {
-    if (!/^\d+$/.test(id)) throw new NotFoundError('Notification', id);
+    if (!/^\d{1,18}$/.test(id)) throw new NotFoundError('Notification', id);
     const rows = returnedRows<NotificationRow>(
       await this.db.query(
         `UPDATE notifications SET status = 'pending', sending_since = NULL WHERE id = $1 AND status = 'failed'

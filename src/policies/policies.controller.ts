@@ -17,6 +17,7 @@ import {
   policyVersionSchema,
 } from './policies.schemas.js';
 import { PoliciesService } from './policies.service.js';
+import { type Actor, CurrentActor } from '../auth/actor.js';
 import { Roles } from '../auth/roles.js';
 
 const versionNumber = z.coerce.number().int().min(1).max(2_147_483_647);
@@ -34,8 +35,11 @@ export class PoliciesController {
   })
   @ApiZodBody(createPolicySchema)
   @ApiZodResponse(201, policySchema, { description: 'Created', errors: [400, 409, 422] })
-  create(@Body(new ZodValidationPipe(createPolicySchema)) body: CreatePolicyBody): Promise<PolicyDto> {
-    return this.policies.create(body);
+  create(
+    @Body(new ZodValidationPipe(createPolicySchema)) body: CreatePolicyBody,
+    @CurrentActor() actor: Actor,
+  ): Promise<PolicyDto> {
+    return this.policies.create(body, actor);
   }
 
   @Get()
@@ -88,8 +92,9 @@ export class PoliciesController {
     @Body(new ZodValidationPipe(policyBodySchema)) body: PolicyBody,
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
+    @CurrentActor() actor: Actor,
   ): Promise<PolicyDto> {
-    const { policy, created } = await this.policies.put(id, body, parseIfMatch(ifMatch));
+    const { policy, created } = await this.policies.put(id, body, actor, parseIfMatch(ifMatch));
     if (created) void reply.status(201);
     void reply.header('etag', versionTag(policy.version));
     return policy;
@@ -101,7 +106,7 @@ export class PoliciesController {
     summary: 'Delete a policy with its versions (409 once a clock ran under it: deactivate it instead)',
   })
   @ApiZodResponse(204, z.null(), { description: 'Deleted', errors: [404, 409] })
-  async remove(@Param('id') id: string): Promise<void> {
-    await this.policies.remove(id);
+  async remove(@Param('id') id: string, @CurrentActor() actor: Actor): Promise<void> {
+    await this.policies.remove(id, actor);
   }
 }

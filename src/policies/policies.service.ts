@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, IsNull, Not, Repository } from 'typeorm';
+import type { Actor } from '../auth/actor.js';
 import { CalendarsService } from '../calendars/calendars.service.js';
 import { ConflictError, InUseError, NotFoundError } from '../common/errors.js';
 import type { MetricTargets, Priority } from '../engine/types.js';
@@ -58,16 +59,21 @@ export class PoliciesService {
     return toPolicyVersionDto(row);
   }
 
-  async create(body: CreatePolicyBody): Promise<PolicyDto> {
+  async create(body: CreatePolicyBody, actor: Actor): Promise<PolicyDto> {
     const id = body.id ?? newConfigId();
-    return this.changes.write('policy', async (tx) => {
+    return this.changes.write('policy', actor, async (tx) => {
       if (await tx.existsBy(PolicyEntity, { id })) {
         throw new ConflictError(
           `Policy "${id}" already exists. Use PUT /policies/${id} to change it (a new version).`,
         );
       }
       await this.writeVersion(tx, id, body, null);
-      return { value: await this.get(id, tx), changedId: id };
+      const policy = await this.get(id, tx);
+      return {
+        value: policy,
+        changedId: id,
+        change: { action: 'create', before: null, after: withoutHistory(policy) },
+      };
     });
   }
 
@@ -75,9 +81,10 @@ export class PoliciesService {
    * Deletes a policy and its versions when no clock ever ran under it. Clocks record the policy version they ran
    * under, so a policy with history is deactivated instead (its clocks become not_applicable, SEMANTICS 20).
    */
-  async remove(id: string): Promise<void> {
-    await this.changes.write('policy', async (tx) => {
-      if (!(await tx.existsBy(PolicyEntity, { id }))) throw new NotFoundError('Policy', id);
+  async remove(id: string, actor: Actor): Promise<void> {
+    await this.changes.write('policy', actor, async (tx) => {
+      const current = await tx.findOneBy(PolicyVersionEntity, { policyId: id, validTo: IsNull() });
+      if (!current) throw new NotFoundError('Policy', id);
       const references = await policyReferences(tx, id);
       if (Object.keys(references).length > 0) {
         throw new InUseError(
@@ -88,7 +95,11 @@ export class PoliciesService {
       }
       await tx.delete(PolicyVersionEntity, { policyId: id });
       await tx.delete(PolicyEntity, { id });
-      return { value: undefined, changedId: id };
+      return {
+        value: undefined,
+        changedId: id,
+        change: { action: 'delete', before: toPolicyVersionDto(current), after: null },
+      };
     });
   }
 
@@ -100,9 +111,10 @@ export class PoliciesService {
   async put(
     id: string,
     body: PolicyBody,
+    actor: Actor,
     ifMatch?: number,
   ): Promise<{ policy: PolicyDto; created: boolean }> {
-    return this.changes.write('policy', async (tx) => {
+    return this.changes.write('policy', actor, async (tx) => {
       const current = await tx.findOneBy(PolicyVersionEntity, { policyId: id, validTo: IsNull() });
       if (ifMatch !== undefined && (current?.version ?? 0) !== ifMatch) {
         throw new ConflictError(
@@ -113,7 +125,16 @@ export class PoliciesService {
       if (current && sameContent(current, body))
         return { value: { policy: await this.get(id, tx), created: false }, changedId: null };
       await this.writeVersion(tx, id, body, current);
-      return { value: { policy: await this.get(id, tx), created: current === null }, changedId: id };
+      const policy = await this.get(id, tx);
+      return {
+        value: { policy, created: current === null },
+        changedId: id,
+        change: {
+          action: current ? 'update' : 'create',
+          before: current && toPolicyVersionDto(current),
+          after: withoutHistory(policy),
+        },
+      };
     });
   }
 
@@ -231,6 +252,12 @@ function sameContent(row: PolicyVersionEntity, body: PolicyBody): boolean {
   };
   const given = { ...body, targets: normaliseTargets(body.targets) };
   return canonicalJson(stored) === canonicalJson(given);
+}
+
+/** A policy's current version in full: for the audit log, without the list of its versions. */
+function withoutHistory(policy: PolicyDto): PolicyVersionDto {
+  const { versions: _history, ...current } = policy;
+  return current;
 }
 
 export function toVersionSummary(row: PolicyVersionEntity): PolicyVersionSummary {

@@ -14,6 +14,7 @@ import {
   tierSchema,
 } from './tiers.schemas.js';
 import { TiersService } from './tiers.service.js';
+import { type Actor, CurrentActor } from '../auth/actor.js';
 import { Roles } from '../auth/roles.js';
 
 /** Customer tiers. Admin configuration. */
@@ -27,8 +28,11 @@ export class TiersController {
   @ApiOperation({ summary: 'Create a tier (409 if the id exists)' })
   @ApiZodBody(createTierSchema)
   @ApiZodResponse(201, tierSchema, { description: 'Created', errors: [400, 409] })
-  create(@Body(new ZodValidationPipe(createTierSchema)) body: CreateTierBody): Promise<TierDto> {
-    return this.tiers.create(body);
+  create(
+    @Body(new ZodValidationPipe(createTierSchema)) body: CreateTierBody,
+    @CurrentActor() actor: Actor,
+  ): Promise<TierDto> {
+    return this.tiers.create(body, actor);
   }
 
   @Get()
@@ -56,8 +60,9 @@ export class TiersController {
     @Param('id', new ZodValidationPipe(configIdSchema)) id: string,
     @Body(new ZodValidationPipe(tierBodySchema)) body: TierBody,
     @Res({ passthrough: true }) reply: FastifyReply,
+    @CurrentActor() actor: Actor,
   ): Promise<TierDto> {
-    const { tier, created } = await this.tiers.put(id, body);
+    const { tier, created } = await this.tiers.put(id, body, actor);
     if (created) void reply.status(201);
     return tier;
   }
@@ -69,7 +74,7 @@ export class TiersController {
       'Delete a tier (409 while customer mappings, current policies or open tickets use it, or while it is the default)',
   })
   @ApiZodResponse(204, z.null(), { description: 'Deleted', errors: [404, 409] })
-  async remove(@Param('id') id: string): Promise<void> {
-    await this.tiers.remove(id);
+  async remove(@Param('id') id: string, @CurrentActor() actor: Actor): Promise<void> {
+    await this.tiers.remove(id, actor);
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, In, Repository } from 'typeorm';
+import type { Actor } from '../auth/actor.js';
 import { ConflictError, InUseError, NotFoundError } from '../common/errors.js';
 import { describeReferences, tierReferences } from '../policies/config-core/config-references.js';
 import { ConfigChangesService } from '../policies/config-core/config-changes.service.js';
@@ -25,30 +26,35 @@ export class TiersService {
     return toTierDto(row);
   }
 
-  async create(body: CreateTierBody): Promise<TierDto> {
-    return this.changes.write('tier', async (tx) => {
+  async create(body: CreateTierBody, actor: Actor): Promise<TierDto> {
+    return this.changes.write('tier', actor, async (tx) => {
       if (await tx.existsBy(TierEntity, { id: body.id })) {
         throw new ConflictError(`Tier "${body.id}" already exists. Use PUT /tiers/${body.id} to change it.`);
       }
-      const saved = await this.save(tx, tx.create(TierEntity, { id: body.id }), body);
-      return { value: toTierDto(saved), changedId: saved.id };
+      const tier = toTierDto(await this.save(tx, tx.create(TierEntity, { id: body.id }), body));
+      return { value: tier, changedId: tier.id, change: { action: 'create', before: null, after: tier } };
     });
   }
 
   /** Create-or-replace: fields left out are reset (description to null, isDefault to false). */
-  async put(id: string, body: TierBody): Promise<{ tier: TierDto; created: boolean }> {
-    return this.changes.write('tier', async (tx) => {
+  async put(id: string, body: TierBody, actor: Actor): Promise<{ tier: TierDto; created: boolean }> {
+    return this.changes.write('tier', actor, async (tx) => {
       const existing = await tx.findOneBy(TierEntity, { id });
       if (existing && sameTier(existing, body))
         return { value: { tier: toTierDto(existing), created: false }, changedId: null };
-      const saved = await this.save(tx, existing ?? tx.create(TierEntity, { id }), body);
-      return { value: { tier: toTierDto(saved), created: !existing }, changedId: id };
+      const before = existing && toTierDto(existing);
+      const tier = toTierDto(await this.save(tx, existing ?? tx.create(TierEntity, { id }), body));
+      return {
+        value: { tier, created: !existing },
+        changedId: id,
+        change: { action: existing ? 'update' : 'create', before, after: tier },
+      };
     });
   }
 
   /** Deletes a tier that nothing refers to any more (customer mappings, current policies, open tickets). */
-  async remove(id: string): Promise<void> {
-    await this.changes.write('tier', async (tx) => {
+  async remove(id: string, actor: Actor): Promise<void> {
+    await this.changes.write('tier', actor, async (tx) => {
       const tier = await tx.findOneBy(TierEntity, { id });
       if (!tier) throw new NotFoundError('Tier', id);
       const references = await tierReferences(tx, id);
@@ -65,7 +71,11 @@ export class TiersService {
         );
       }
       await tx.delete(TierEntity, { id });
-      return { value: undefined, changedId: id };
+      return {
+        value: undefined,
+        changedId: id,
+        change: { action: 'delete', before: toTierDto(tier), after: null },
+      };
     });
   }
 

@@ -55,6 +55,16 @@ describe('npm run apikey', () => {
             { timeout: 30_000, interval: 500 },
           )
           .toBe(401);
+        // The audit log has both, made by the CLI (no key behind it).
+        const { rows } = await t.sql.query(
+          `SELECT action, actor_key_id, actor_name, actor_role FROM audit_entries
+           WHERE resource_type = 'apikey' AND resource_id = $1 ORDER BY id`,
+          [id],
+        );
+        expect(rows).toEqual([
+          { action: 'create', actor_key_id: null, actor_name: 'cli', actor_role: null },
+          { action: 'revoke', actor_key_id: null, actor_name: 'cli', actor_role: null },
+        ]);
       } finally {
         await t.close();
       }

@@ -143,7 +143,7 @@ describe('escalation ladders', () => {
        WHERE t.external_id = 'ladder-ack' AND s.step = 'breach'`,
     );
     expect(rows[0].next_step_at).not.toBeNull(); // the escalation a minute after the breach
-    await http().post(`/breaches/${rows[0].id}/ack`).send({ by: 'lead' }).expect(200);
+    await http().post(`/breaches/${rows[0].id}/ack`).send({ note: 'on it' }).expect(200);
     await ingest.reevaluate(rows[0].ticket_id);
     const after = await t.sql.query('SELECT next_step_at FROM tickets WHERE id = $1', [rows[0].ticket_id]);
     expect(after.rows[0].next_step_at).toBeNull();

@@ -143,10 +143,10 @@ describe('live events (SSE)', () => {
     await api
       .http()
       .post(`/breaches/${String(breach.data!.stepId)}/ack`)
-      .send({ by: 'lead' })
+      .send({})
       .expect(200);
     await until(() => client.events.some((e) => e.event === 'breach.acknowledged'));
-    expect(client.events.at(-1)!.data).toMatchObject({ externalId: 'B1', by: 'lead' });
+    expect(client.events.at(-1)!.data).toMatchObject({ externalId: 'B1', by: 'test-admin' });
     client.close();
   });
 

@@ -3,6 +3,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import request from 'supertest';
+import { processActor } from '../../src/auth/actor.js';
 import { ApiKeysService } from '../../src/auth/api-keys.service.js';
 import type { Role } from '../../src/auth/roles.js';
 import { createApp, prepareInfrastructure } from '../../src/bootstrap.js';
@@ -66,7 +67,12 @@ export async function startTestApp(overrides: Partial<AppConfig> = {}): Promise<
   sql.on('error', () => undefined);
   const keys = app.get(ApiKeysService);
   const keyFor: TestApp['keyFor'] = async (role, options = {}) =>
-    (await keys.create({ name: options.name ?? `test-${role}`, role, expiresAt: options.expiresAt })).key;
+    (
+      await keys.create(
+        { name: options.name ?? `test-${role}`, role, expiresAt: options.expiresAt },
+        processActor('system'),
+      )
+    ).key;
   const adminKey = await keyFor('admin');
   return {
     app,

@@ -7,6 +7,7 @@ import { TicketEventsInbox1795400300000 } from '../../migrations/1795400300000-T
 import { SlaSteps1795400700000 } from '../../migrations/1795400700000-SlaSteps.js';
 import { SlaStepEntity } from '../../src/escalations/sla-step.entity.js';
 import { ClockFingerprints1795400500000 } from '../../migrations/1795400500000-ClockFingerprints.js';
+import { AuditLog1795401000000 } from '../../migrations/1795401000000-AuditLog.js';
 import { ensureDatabaseExists } from '../../src/database/ensure-database.js';
 import { IntegrationEntity } from '../../src/integrations/integration.entity.js';
 import { TicketClockEntity } from '../../src/tickets/entities/ticket-clock.entity.js';
@@ -31,6 +32,7 @@ describe('tickets migration matches the entities', () => {
         TicketEventsInbox1795400300000,
         ClockFingerprints1795400500000,
         SlaSteps1795400700000,
+        AuditLog1795401000000,
       ],
       synchronize: false,
     });
@@ -51,6 +53,8 @@ describe('tickets migration matches the entities', () => {
   });
 
   it('migrates down cleanly', async () => {
+    await dataSource.undoLastMigration(); // the audit log, and the key that acknowledged a breach
+    expect((await dataSource.query(`SELECT to_regclass('audit_entries') AS a`))[0].a).toBeNull();
     await dataSource.undoLastMigration(); // the steps
     expect((await dataSource.query(`SELECT to_regclass('sla_steps') AS s`))[0].s).toBeNull();
     await dataSource.undoLastMigration(); // the clock fingerprints

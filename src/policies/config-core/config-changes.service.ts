@@ -1,18 +1,28 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { DataSource, type EntityManager } from 'typeorm';
+import type { AuditAction } from '../../audit/audit-entry.entity.js';
+import { AuditLog } from '../../audit/audit-log.js';
+import type { Actor } from '../../auth/actor.js';
 import { type ConfigKind, SLA_CONFIG_CHANGED, type SlaConfigChangedEvent } from './config-changed.event.js';
 
-/** What a configuration write did: its result, and the id it changed (null: nothing changed, e.g. an identical PUT). */
-export interface ConfigWrite<T> {
-  value: T;
-  changedId: string | null;
-}
+/**
+ * What a configuration write did: its result, and the id it changed (null: nothing changed, e.g. an identical PUT)
+ * with the change for the audit log (the resource as the API shows it before and after).
+ */
+export type ConfigWrite<T> =
+  | { value: T; changedId: null }
+  | {
+      value: T;
+      changedId: string;
+      change: { action: AuditAction; before: object | null; after: object | null };
+    };
 
 /**
  * The one way configuration is written: a transaction that first locks the revision row (so writes are serialised
- * and their existence/conflict checks are race-free), bumps the revision when something changed, and announces the
- * change only after the commit, so that listeners never see a change that was rolled back.
+ * and their existence/conflict checks are race-free), bumps the revision and records the change in the audit log
+ * when something changed, and announces the change only after the commit, so that listeners never see a change that
+ * was rolled back.
  */
 @Injectable()
 export class ConfigChangesService {
@@ -21,13 +31,23 @@ export class ConfigChangesService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly events: EventEmitter2,
+    private readonly audit: AuditLog,
   ) {}
 
-  async write<T>(kind: ConfigKind, work: (tx: EntityManager) => Promise<ConfigWrite<T>>): Promise<T> {
+  async write<T>(
+    kind: ConfigKind,
+    actor: Actor,
+    work: (tx: EntityManager) => Promise<ConfigWrite<T>>,
+  ): Promise<T> {
     const { value, event } = await this.dataSource.transaction(async (tx) => {
       await tx.query('SELECT revision FROM config_revision WHERE id = 1 FOR UPDATE');
       const outcome = await work(tx);
       if (outcome.changedId === null) return { value: outcome.value, event: null };
+      await this.audit.record(tx, actor, {
+        resourceType: kind,
+        resourceId: outcome.changedId,
+        ...outcome.change,
+      });
       const rows = firstResultSet<{ revision: number }>(
         await tx.query(
           'UPDATE config_revision SET revision = revision + 1, changed_at = now() WHERE id = 1 RETURNING revision',
