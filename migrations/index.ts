@@ -8,6 +8,7 @@ import { SlaSteps1795400700000 } from './1795400700000-SlaSteps.js';
 import { InboxClaims1795400800000 } from './1795400800000-InboxClaims.js';
 import { ApiKeys1795400600000 } from './1795400600000-ApiKeys.js';
 import { Notifications1795400900000 } from './1795400900000-Notifications.js';
+import { SecretRotationRetention1795401100000 } from './1795401100000-SecretRotationRetention.js';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so that the same list works from
@@ -24,4 +25,5 @@ export const migrations: Array<new () => unknown> = [
   SlaSteps1795400700000,
   InboxClaims1795400800000,
   Notifications1795400900000,
+  SecretRotationRetention1795401100000,
 ];

@@ -9,6 +9,8 @@ import {
   deleteIntegrationQuerySchema,
   type IntegrationView,
   integrationViewSchema,
+  type RotateSecretInput,
+  rotateSecretSchema,
   type UpdateIntegrationInput,
   updateIntegrationSchema,
 } from './integration.schemas.js';
@@ -61,6 +63,21 @@ export class IntegrationsController {
     @Body(new ZodValidationPipe(updateIntegrationSchema)) body: UpdateIntegrationInput,
   ): Promise<IntegrationView> {
     return this.integrations.update(id, body);
+  }
+
+  @Post(':id/rotate-secret')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Rotate credentials without downtime: the new ones work at once, the replaced set keeps working for the grace period (default 24 h)',
+  })
+  @ApiZodBody(rotateSecretSchema)
+  @ApiZodResponse(200, integrationViewSchema, { description: 'Rotated', errors: [400, 404] })
+  rotate(
+    @Param('id') id: string,
+    @Body(new ZodValidationPipe(rotateSecretSchema)) body: RotateSecretInput,
+  ): Promise<IntegrationView> {
+    return this.integrations.rotate(id, body);
   }
 
   @Delete(':id')
