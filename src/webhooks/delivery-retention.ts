@@ -57,9 +57,12 @@ export class DeliveryRetention implements OnApplicationBootstrap, OnModuleDestro
     if (days === 0 || this.running) return 0;
     this.running = true;
     let client: pg.PoolClient | undefined;
+    let failed: Error | undefined;
     try {
       // Inside the try: during a PostgreSQL outage this is what fails.
       client = await pgPool(this.dataSource).connect();
+      // A connection lost between statements is reported by the next query; unheard, it would crash the process.
+      client.on('error', ignore);
       const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [
         RETENTION_LOCK_KEY,
       ]);
@@ -91,15 +94,20 @@ export class DeliveryRetention implements OnApplicationBootstrap, OnModuleDestro
         await client.query('SELECT pg_advisory_unlock($1)', [RETENTION_LOCK_KEY]);
       }
     } catch (error) {
+      failed = error as Error;
       this.failures.run((n) =>
         this.logger.warn(
-          `delivery retention pass failed, ${(error as Error).message}${n ? ` (${n} more since)` : ''}`,
+          `delivery retention pass failed: ${(error as Error).message}${n ? ` (${n} more since)` : ''}`,
         ),
       );
       return 0;
     } finally {
-      client?.release();
+      client?.removeListener('error', ignore);
+      // A failed pass may leave a broken connection: the pool then discards it instead of lending it again.
+      client?.release(failed);
       this.running = false;
     }
   }
 }
+
+function ignore(): void {}
