@@ -10,7 +10,7 @@ import { VerifierBusyError } from '../integrations/secret-verifier.js';
 import { FailureLimiter, verifyDelivery } from './credential-check.js';
 import { InboxWriter } from './inbox-writer.js';
 import { adapterFor } from './providers/index.js';
-import type { IntegrationSettings, RawDelivery } from './providers/provider-adapter.js';
+import type { IntegrationSettings, RawDelivery, VerifyResult } from './providers/provider-adapter.js';
 import { RejectionRecorder } from './rejection-recorder.js';
 import { needsCleaning } from './providers/shared/clean-text.js';
 import { storableHeaders } from './storable-headers.js';
@@ -143,7 +143,7 @@ export class WebhookIngress implements OnModuleInit {
   ): Promise<void> {
     const key = `${integration.id}\n${request.ip}`;
     const blockedMs = this.failures.blockedFor(key, delivery.receivedAt);
-    let verified;
+    let verified: VerifyResult;
     try {
       verified = await verifyDelivery(adapterFor(integration.provider), delivery, integration, {
         cachedOnly: blockedMs > 0,
