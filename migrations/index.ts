@@ -9,6 +9,7 @@ import { InboxClaims1795400800000 } from './1795400800000-InboxClaims.js';
 import { ApiKeys1795400600000 } from './1795400600000-ApiKeys.js';
 import { Notifications1795400900000 } from './1795400900000-Notifications.js';
 import { AuditLog1795401000000 } from './1795401000000-AuditLog.js';
+import { SecretRotationRetention1795401100000 } from './1795401100000-SecretRotationRetention.js';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so that the same list works from
@@ -26,4 +27,5 @@ export const migrations: Array<new () => unknown> = [
   InboxClaims1795400800000,
   Notifications1795400900000,
   AuditLog1795401000000,
+  SecretRotationRetention1795401100000,
 ];

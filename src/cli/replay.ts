@@ -17,7 +17,7 @@ import { TicketsModule } from '../tickets/tickets.module.js';
 import { DeliveryProcessor } from '../webhooks/delivery-processor.service.js';
 import { DEFAULT_INBOX_TIMING, INBOX_TIMING } from '../webhooks/inbox-timing.js';
 import { adapterFor } from '../webhooks/providers/index.js';
-import { replayDeliveries, selectReplay } from '../webhooks/replay-selection.js';
+import { countPruned, replayDeliveries, selectReplay } from '../webhooks/replay-selection.js';
 
 const USAGE = `Re-runs stored webhook deliveries through the current mappings and policies.
 
@@ -95,6 +95,15 @@ async function main(): Promise<void> {
           }
         : undefined,
     });
+    const pruned = await countPruned(dataSource, {
+      integrationId: values.integration,
+      status: values.status,
+    });
+    if (pruned > 0) {
+      process.stdout.write(
+        `skipping ${pruned} deliveries whose bodies were removed after the retention period (DELIVERY_RETENTION_DAYS); their events stay as they are\n`,
+      );
+    }
     const bar = new SingleBar(
       { format: 'replay [{bar}] {value}/{total} deliveries | {eta_formatted} left' },
       Presets.shades_classic,

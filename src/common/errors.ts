@@ -36,6 +36,18 @@ export class ConflictError extends DomainError {
   }
 }
 
+/** A stored delivery whose body the retention job removed: it can no longer be processed again. */
+export class DeliveryPrunedError extends DomainError {
+  constructor(id: string, prunedAt: Date) {
+    super(
+      409,
+      'delivery_pruned',
+      `Delivery ${id} cannot be processed again: its body was removed on ${prunedAt.toISOString()} after the ` +
+        'retention period (DELIVERY_RETENTION_DAYS). Its events and clocks are kept; ask the helpdesk to send it again.',
+    );
+  }
+}
+
 /** A resource that something else still refers to: the message names what, and how to free it. */
 export class InUseError extends DomainError {
   constructor(message: string, references: Record<string, number>) {

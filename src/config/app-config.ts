@@ -52,6 +52,11 @@ const envSchema = z.object({
     .min(1024)
     .default(1024 * 1024),
   WEBHOOK_REPLAY_WINDOW_SECONDS: z.coerce.number().int().min(1).default(300),
+  /** Failed webhook credential checks per integration and client address within the window before 429s. */
+  WEBHOOK_AUTH_FAILURE_LIMIT: z.coerce.number().int().min(1).max(10_000).default(10),
+  WEBHOOK_AUTH_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  /** Stored delivery bodies and headers are removed this many days after receipt (0: kept for ever). */
+  DELIVERY_RETENTION_DAYS: z.coerce.number().int().min(0).max(36_500).default(30),
   /** Steps due within this long have a delayed job in Redis; later ones wait in PostgreSQL (tickets.next_step_at). */
   TIMER_HORIZON_SECONDS: z.coerce.number().int().min(10).max(86_400).default(900),
   /** How often one process moves steps into the horizon and repairs missing or overdue timers. */

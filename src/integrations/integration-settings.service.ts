@@ -1,50 +1,61 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { InjectRepository } from '@nestjs/typeorm';
+import { LRUCache } from 'lru-cache';
 import type { Repository } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import type { IntegrationCredentials, IntegrationSettings } from '../webhooks/providers/provider-adapter.js';
-import { IntegrationEntity } from './integration.entity.js';
+import type {
+  IntegrationCredentials,
+  IntegrationSettings,
+  VerifyOptions,
+} from '../webhooks/providers/provider-adapter.js';
+import { IntegrationEntity, type StoredCredentials } from './integration.entity.js';
 import { SecretBox } from './secret-box.js';
-import { cachedVerifier } from './secret-hash.js';
+import { SecretVerifier } from './secret-verifier.js';
 
 /** Other processes see an edit within this long; this process sees it at once (invalidate). */
 const TTL_MS = 10_000;
 /** Unknown ids are remembered briefly, so a flood of bad URLs does not become a flood of queries. */
 const NEGATIVE_TTL_MS = 2_000;
-
-interface CacheEntry {
-  value: Promise<IntegrationSettings | null>;
-  expiresAt: number;
-}
+/** Integrations (known or not) remembered at once; the least recently used go first. */
+export const SETTINGS_CACHE_MAX = 5_000;
 
 /**
  * The webhook path's view of an integration: decrypted signing secret, verifier closures over the
- * hashes, mapping. One DB read per integration per TTL; concurrent lookups share one query.
+ * hashes, mapping, and the credentials a rotation replaced that are still in their grace period. One DB read per
+ * integration per TTL; concurrent lookups share one query. The cache is a bounded LRU: a flood of made-up ids
+ * costs a bounded amount of memory.
  */
 @Injectable()
 export class IntegrationSettingsService {
-  private readonly cache = new Map<string, CacheEntry>();
+  private readonly cache = new LRUCache<string, Promise<IntegrationSettings | null>>({
+    max: SETTINGS_CACHE_MAX,
+    ttl: TTL_MS,
+  });
 
   constructor(
     @InjectRepository(IntegrationEntity) private readonly repo: Repository<IntegrationEntity>,
     private readonly secretBox: SecretBox,
+    private readonly verifier: SecretVerifier,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** null for an unknown integration. */
   get(id: string): Promise<IntegrationSettings | null> {
-    const now = Date.now();
+    // Longer than the column: cannot exist, and is not worth a query or a cache entry.
+    if (id.length === 0 || id.length > 64) return Promise.resolve(null);
     const hit = this.cache.get(id);
-    if (hit && hit.expiresAt > now) return hit.value;
+    if (hit) return hit;
     const value = this.load(id);
-    const entry: CacheEntry = { value, expiresAt: now + TTL_MS };
-    this.cache.set(id, entry);
+    this.cache.set(id, value);
     value.then(
       (settings) => {
-        if (!settings) entry.expiresAt = Math.min(entry.expiresAt, Date.now() + NEGATIVE_TTL_MS);
+        // Only if the entry is still this lookup's (an invalidate or a newer lookup may have replaced it).
+        if (!settings && this.cache.peek(id) === value) this.cache.set(id, value, { ttl: NEGATIVE_TTL_MS });
       },
-      () => this.cache.delete(id),
+      () => {
+        if (this.cache.peek(id) === value) this.cache.delete(id);
+      },
     );
     return value;
   }
@@ -53,8 +64,12 @@ export class IntegrationSettingsService {
     this.cache.delete(id);
   }
 
+  /** How many integrations (known or unknown) are cached now; never more than SETTINGS_CACHE_MAX. */
+  get cachedCount(): number {
+    return this.cache.size;
+  }
+
   private async load(id: string): Promise<IntegrationSettings | null> {
-    if (id.length > 64) return null;
     const e = await this.repo.findOneBy({ id });
     if (!e) return null;
     return {
@@ -62,14 +77,30 @@ export class IntegrationSettingsService {
       provider: e.provider,
       mapping: e.mapping,
       replayWindowSeconds: e.replayWindowSeconds ?? this.config.WEBHOOK_REPLAY_WINDOW_SECONDS,
-      credentials: this.withLazySigningSecret(e, {
-        verifyBasicAuth: e.basicAuthPasswordHash
-          ? basicAuthVerifier(e.basicAuthUsername ?? '', e.basicAuthPasswordHash)
-          : undefined,
-        secretHeaderName: e.secretHeaderName ?? undefined,
-        verifySecretHeader: e.secretHeaderValueHash ? cachedVerifier(e.secretHeaderValueHash) : undefined,
-      }),
+      credentials: this.credentialsOf(e.id, e),
+      previousCredentials: (e.previousCredentials ?? [])
+        .map((set) => ({ credentials: this.credentialsOf(e.id, set), expiresAt: Date.parse(set.expiresAt) }))
+        .filter((set) => set.expiresAt > Date.now()),
     };
+  }
+
+  private credentialsOf(integrationId: string, stored: StoredCredentials): IntegrationCredentials {
+    const verifier = this.verifier;
+    const headerHash = stored.secretHeaderValueHash;
+    return this.withLazySigningSecret(integrationId, stored.signingSecretSealed, {
+      verifyBasicAuth: stored.basicAuthPasswordHash
+        ? basicAuthVerifier(
+            integrationId,
+            stored.basicAuthUsername ?? '',
+            stored.basicAuthPasswordHash,
+            verifier,
+          )
+        : undefined,
+      secretHeaderName: stored.secretHeaderName ?? undefined,
+      verifySecretHeader: headerHash
+        ? (value, options) => verifier.verify(integrationId, headerHash, value, options)
+        : undefined,
+    });
   }
 
   /**
@@ -77,10 +108,10 @@ export class IntegrationSettingsService {
    * ENCRYPTION_KEY then fails only signature checks, with a message that names the cause.
    */
   private withLazySigningSecret(
-    e: IntegrationEntity,
+    integrationId: string,
+    sealed: string | null,
     credentials: IntegrationCredentials,
   ): IntegrationCredentials {
-    const sealed = e.signingSecretSealed;
     if (!sealed) return credentials;
     let plain: string | undefined;
     const box = this.secretBox;
@@ -93,7 +124,7 @@ export class IntegrationSettingsService {
             plain = box.open(sealed);
           } catch {
             throw new Error(
-              `Cannot decrypt the signing secret of integration "${e.id}": ENCRYPTION_KEY is not the key it was stored with.`,
+              `Cannot decrypt the signing secret of integration "${integrationId}": ENCRYPTION_KEY is not the key it was stored with.`,
             );
           }
         }
@@ -103,11 +134,15 @@ export class IntegrationSettingsService {
   }
 }
 
-function basicAuthVerifier(username: string, passwordHash: string): (u: string, p: string) => boolean {
-  const verifyPassword = cachedVerifier(passwordHash);
+function basicAuthVerifier(
+  integrationId: string,
+  username: string,
+  passwordHash: string,
+  verifier: SecretVerifier,
+): (u: string, p: string, options?: VerifyOptions) => Promise<boolean> {
   // Both checks always run, so the answer's timing does not tell which part was wrong.
-  return (u, p) => {
-    const passwordOk = verifyPassword(p);
+  return async (u, p, options) => {
+    const passwordOk = await verifier.verify(integrationId, passwordHash, p, options);
     return sameText(u, username) && passwordOk;
   };
 }

@@ -1,6 +1,25 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import type { IntegrationMapping, ProviderName } from '../webhooks/providers/provider-adapter.js';
 
+/** The credential columns of an integration: one set is current, earlier ones may still be in their grace period. */
+export interface StoredCredentials {
+  signingSecretSealed: string | null;
+  basicAuthUsername: string | null;
+  basicAuthPasswordHash: string | null;
+  secretHeaderName: string | null;
+  secretHeaderValueHash: string | null;
+}
+
+/** A credential set a rotation replaced, sealed or hashed as the current one; accepted until `expiresAt`. */
+export interface PreviousCredentials extends StoredCredentials {
+  /** When this set became current (ISO 8601). */
+  since: string;
+  /** When a rotation replaced it (ISO 8601). */
+  replacedAt: string;
+  /** Deliveries signed with it are refused from this instant on (ISO 8601). */
+  expiresAt: string;
+}
+
 /** A helpdesk connection: its webhook URL is /webhooks/<id>. Secrets are stored sealed or hashed, never plain. */
 @Entity({ name: 'integrations' })
 export class IntegrationEntity {
@@ -33,6 +52,14 @@ export class IntegrationEntity {
 
   @Column({ name: 'mapping', type: 'jsonb' })
   mapping: IntegrationMapping;
+
+  /** Sets replaced by a rotation and still (or no longer) in their grace period, newest first. */
+  @Column({ name: 'previous_credentials', type: 'jsonb', default: () => "'[]'" })
+  previousCredentials: PreviousCredentials[];
+
+  /** When the current credentials were set by a rotation or a PUT; null: at creation. */
+  @Column({ name: 'credentials_changed_at', type: 'timestamptz', nullable: true })
+  credentialsChangedAt: Date | null;
 
   /** null: the WEBHOOK_REPLAY_WINDOW_SECONDS default. */
   @Column({ name: 'replay_window_seconds', type: 'integer', nullable: true })

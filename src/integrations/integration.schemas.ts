@@ -80,6 +80,50 @@ export const updateIntegrationSchema = z
   .strict();
 export type UpdateIntegrationInput = z.infer<typeof updateIntegrationSchema>;
 
+/** Longest grace period a rotation may give the credentials it replaces (7 days). */
+export const MAX_GRACE_PERIOD_SECONDS = 7 * 24 * 3600;
+export const DEFAULT_GRACE_PERIOD_SECONDS = 24 * 3600;
+
+/**
+ * Rotation: the credentials given replace the current ones (absent ones carry over); the whole set they replace
+ * stays accepted for the grace period.
+ */
+export const rotateSecretSchema = z
+  .object({
+    ...credentials,
+    gracePeriodSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(MAX_GRACE_PERIOD_SECONDS)
+      .default(DEFAULT_GRACE_PERIOD_SECONDS)
+      .describe(
+        'How long the replaced credentials stay accepted (default 86400 = 24 h, at most 7 days); 0 ends them, and every earlier set still in grace, at once',
+      ),
+  })
+  .strict()
+  .refine((i) => i.secret !== undefined || i.basicAuth !== undefined || i.secretHeader !== undefined, {
+    message: 'give the new credentials: secret (HMAC signing secret), basicAuth and/or secretHeader',
+    path: ['secret'],
+  });
+export type RotateSecretInput = z.infer<typeof rotateSecretSchema>;
+
+const credentialKinds = z.enum(['secret', 'basicAuth', 'secretHeader']);
+
+/** One accepted credential set, described without any value, hash or fingerprint of it. */
+export const activeCredentialsSchema = z.object({
+  label: z.enum(['current', 'previous']),
+  kinds: z.array(credentialKinds).describe('Which credentials the set holds'),
+  basicAuthUsername: z.string().nullable(),
+  secretHeaderName: z.string().nullable(),
+  activeSince: z.string().meta({ format: 'date-time' }),
+  expiresAt: z
+    .string()
+    .meta({ format: 'date-time' })
+    .nullable()
+    .describe('null for the current set; a previous set is refused from this instant on'),
+});
+
 /** What the API shows of an integration: never a secret, only whether one is set. */
 export const integrationViewSchema = z.object({
   id: z.string(),
@@ -93,6 +137,11 @@ export const integrationViewSchema = z.object({
   secretHeaderName: z.string().nullable(),
   mapping: mappingSchema,
   replayWindowSeconds: z.int().nullable().describe('null: the WEBHOOK_REPLAY_WINDOW_SECONDS default'),
+  activeCredentials: z
+    .array(activeCredentialsSchema)
+    .describe(
+      'The credential sets deliveries are accepted with now: the current one, then any in a grace period',
+    ),
   createdAt: z.string().meta({ format: 'date-time' }),
   updatedAt: z.string().meta({ format: 'date-time' }),
 });

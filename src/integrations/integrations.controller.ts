@@ -9,6 +9,8 @@ import {
   deleteIntegrationQuerySchema,
   type IntegrationView,
   integrationViewSchema,
+  type RotateSecretInput,
+  rotateSecretSchema,
   type UpdateIntegrationInput,
   updateIntegrationSchema,
 } from './integration.schemas.js';
@@ -64,6 +66,22 @@ export class IntegrationsController {
     @CurrentActor() actor: Actor,
   ): Promise<IntegrationView> {
     return this.integrations.update(id, body, actor);
+  }
+
+  @Post(':id/rotate-secret')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Rotate credentials without downtime: the new ones work at once, the replaced set keeps working for the grace period (default 24 h)',
+  })
+  @ApiZodBody(rotateSecretSchema)
+  @ApiZodResponse(200, integrationViewSchema, { description: 'Rotated', errors: [400, 404] })
+  rotate(
+    @Param('id') id: string,
+    @Body(new ZodValidationPipe(rotateSecretSchema)) body: RotateSecretInput,
+    @CurrentActor() actor: Actor,
+  ): Promise<IntegrationView> {
+    return this.integrations.rotate(id, body, actor);
   }
 
   @Delete(':id')

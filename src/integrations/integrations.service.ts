@@ -5,15 +5,19 @@ import type { Repository } from 'typeorm';
 import { AuditLog, REDACTED } from '../audit/audit-log.js';
 import type { Actor } from '../auth/actor.js';
 import { ConflictError, InUseError, NotFoundError } from '../common/errors.js';
-import { IntegrationEntity } from './integration.entity.js';
+import { IntegrationEntity, type PreviousCredentials, type StoredCredentials } from './integration.entity.js';
 import type {
   CreateIntegrationInput,
   IntegrationView,
+  RotateSecretInput,
   UpdateIntegrationInput,
 } from './integration.schemas.js';
 import { IntegrationSettingsService } from './integration-settings.service.js';
 import { SecretBox } from './secret-box.js';
 import { hashSecret } from './secret-hash.js';
+
+/** Credential sets in a grace period at once, besides the current one; a further rotation ends the oldest. */
+export const MAX_PREVIOUS_CREDENTIALS = 3;
 
 /** Admin CRUD of integrations. Secrets go in sealed or hashed and never come out. */
 @Injectable()
@@ -40,9 +44,11 @@ export class IntegrationsService {
       replayWindowSeconds: input.replayWindowSeconds ?? null,
       signingSecretSealed: input.secret ? this.secretBox.seal(input.secret) : null,
       basicAuthUsername: input.basicAuth?.username ?? null,
-      basicAuthPasswordHash: input.basicAuth ? hashSecret(input.basicAuth.password) : null,
+      basicAuthPasswordHash: input.basicAuth ? await hashSecret(input.basicAuth.password) : null,
       secretHeaderName: input.secretHeader?.name.toLowerCase() ?? null,
-      secretHeaderValueHash: input.secretHeader ? hashSecret(input.secretHeader.value) : null,
+      secretHeaderValueHash: input.secretHeader ? await hashSecret(input.secretHeader.value) : null,
+      previousCredentials: [],
+      credentialsChangedAt: null,
     });
     return this.repo.manager.transaction(async (tx) => {
       try {
@@ -69,6 +75,8 @@ export class IntegrationsService {
   }
 
   async update(id: string, input: UpdateIntegrationInput, actor: Actor): Promise<IntegrationView> {
+    // Hashing takes tens of milliseconds: before the transaction, so the row is locked only briefly.
+    const hashes = await hashedCredentials(input);
     const saved = await this.repo.manager.transaction(async (tx) => {
       const entity = await tx.findOne(IntegrationEntity, {
         where: { id },
@@ -76,7 +84,7 @@ export class IntegrationsService {
       });
       if (!entity) throw new NotFoundError('Integration', id);
       const before = toView(entity);
-      this.apply(entity, input);
+      this.apply(entity, input, hashes);
       const saved = await tx.save(entity);
       const after = { ...toView(saved), ...credentialChanges(input) };
       await this.audit.record(tx, actor, { ...change('update', id), before, after });
@@ -87,7 +95,11 @@ export class IntegrationsService {
     return toView(saved);
   }
 
-  private apply(entity: IntegrationEntity, input: UpdateIntegrationInput): void {
+  private apply(
+    entity: IntegrationEntity,
+    input: UpdateIntegrationInput,
+    hashes: { password: string | null; headerValue: string | null },
+  ): void {
     if (input.name !== undefined) entity.name = input.name;
     if (input.mapping !== undefined) entity.mapping = input.mapping;
     if (input.replayWindowSeconds !== undefined) entity.replayWindowSeconds = input.replayWindowSeconds;
@@ -96,12 +108,65 @@ export class IntegrationsService {
     }
     if (input.basicAuth !== undefined) {
       entity.basicAuthUsername = input.basicAuth?.username ?? null;
-      entity.basicAuthPasswordHash = input.basicAuth ? hashSecret(input.basicAuth.password) : null;
+      entity.basicAuthPasswordHash = hashes.password;
     }
     if (input.secretHeader !== undefined) {
       entity.secretHeaderName = input.secretHeader?.name.toLowerCase() ?? null;
-      entity.secretHeaderValueHash = input.secretHeader ? hashSecret(input.secretHeader.value) : null;
+      entity.secretHeaderValueHash = hashes.headerValue;
     }
+    if (input.secret !== undefined || input.basicAuth !== undefined || input.secretHeader !== undefined) {
+      // A PUT changes credentials at once (a leaked secret): nothing earlier stays accepted. Rotate for a grace period.
+      entity.previousCredentials = [];
+      entity.credentialsChangedAt = new Date();
+    }
+  }
+
+  /**
+   * Replaces the credentials given (the others carry over) and keeps the whole set they replace accepted for the
+   * grace period, so the helpdesk can be switched over without a refused delivery. Earlier sets keep their own
+   * expiry (at most MAX_PREVIOUS_CREDENTIALS at once); a grace period of 0 ends every earlier set now.
+   */
+  async rotate(id: string, input: RotateSecretInput, actor: Actor): Promise<IntegrationView> {
+    // Hashing takes tens of milliseconds: before the transaction, so the row is locked only briefly.
+    const next: Partial<StoredCredentials> = {};
+    if (input.secret !== undefined) next.signingSecretSealed = this.secretBox.seal(input.secret);
+    if (input.basicAuth !== undefined) {
+      next.basicAuthUsername = input.basicAuth.username;
+      next.basicAuthPasswordHash = await hashSecret(input.basicAuth.password);
+    }
+    if (input.secretHeader !== undefined) {
+      next.secretHeaderName = input.secretHeader.name.toLowerCase();
+      next.secretHeaderValueHash = await hashSecret(input.secretHeader.value);
+    }
+    const saved = await this.repo.manager.transaction(async (tx) => {
+      const entity = await tx.findOne(IntegrationEntity, {
+        where: { id },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (!entity) throw new NotFoundError('Integration', id);
+      const before = toView(entity);
+      const now = new Date();
+      const stillValid = entity.previousCredentials.filter((p) => Date.parse(p.expiresAt) > now.getTime());
+      if (input.gracePeriodSeconds === 0) {
+        entity.previousCredentials = [];
+      } else {
+        const replaced: PreviousCredentials = {
+          ...storedCredentials(entity),
+          since: (entity.credentialsChangedAt ?? entity.createdAt).toISOString(),
+          replacedAt: now.toISOString(),
+          expiresAt: new Date(now.getTime() + input.gracePeriodSeconds * 1000).toISOString(),
+        };
+        entity.previousCredentials = [replaced, ...stillValid].slice(0, MAX_PREVIOUS_CREDENTIALS);
+      }
+      Object.assign(entity, next);
+      entity.credentialsChangedAt = now;
+      const saved = await tx.save(entity);
+      const after = { ...toView(saved), ...credentialChanges(input) };
+      await this.audit.record(tx, actor, { ...change('rotate', id), before, after });
+      return saved;
+    });
+    this.settings.invalidate(id);
+    return toView(saved);
   }
 
   /**
@@ -147,7 +212,16 @@ export class IntegrationsService {
   }
 }
 
-function change(action: 'create' | 'update' | 'delete' | 'purge', id: string) {
+async function hashedCredentials(
+  input: UpdateIntegrationInput,
+): Promise<{ password: string | null; headerValue: string | null }> {
+  return {
+    password: input.basicAuth ? await hashSecret(input.basicAuth.password) : null,
+    headerValue: input.secretHeader ? await hashSecret(input.secretHeader.value) : null,
+  };
+}
+
+function change(action: 'create' | 'update' | 'delete' | 'purge' | 'rotate', id: string) {
   return { action, resourceType: 'integration', resourceId: id } as const;
 }
 
@@ -188,7 +262,47 @@ function toView(e: IntegrationEntity): IntegrationView {
     secretHeaderName: e.secretHeaderName,
     mapping: e.mapping,
     replayWindowSeconds: e.replayWindowSeconds,
+    activeCredentials: activeCredentials(e),
     createdAt: e.createdAt.toISOString(),
     updatedAt: e.updatedAt.toISOString(),
   };
+}
+
+function storedCredentials(e: StoredCredentials): StoredCredentials {
+  return {
+    signingSecretSealed: e.signingSecretSealed,
+    basicAuthUsername: e.basicAuthUsername,
+    basicAuthPasswordHash: e.basicAuthPasswordHash,
+    secretHeaderName: e.secretHeaderName,
+    secretHeaderValueHash: e.secretHeaderValueHash,
+  };
+}
+
+/** The current set and those still in their grace period: what each holds and until when, never a value. */
+function activeCredentials(e: IntegrationEntity, now = Date.now()): IntegrationView['activeCredentials'] {
+  const describe = (set: StoredCredentials) => ({
+    kinds: [
+      ...(set.signingSecretSealed !== null ? (['secret'] as const) : []),
+      ...(set.basicAuthPasswordHash !== null ? (['basicAuth'] as const) : []),
+      ...(set.secretHeaderValueHash !== null ? (['secretHeader'] as const) : []),
+    ],
+    basicAuthUsername: set.basicAuthPasswordHash !== null ? set.basicAuthUsername : null,
+    secretHeaderName: set.secretHeaderValueHash !== null ? set.secretHeaderName : null,
+  });
+  return [
+    {
+      label: 'current' as const,
+      ...describe(e),
+      activeSince: (e.credentialsChangedAt ?? e.createdAt).toISOString(),
+      expiresAt: null,
+    },
+    ...(e.previousCredentials ?? [])
+      .filter((p) => Date.parse(p.expiresAt) > now)
+      .map((p) => ({
+        label: 'previous' as const,
+        ...describe(p),
+        activeSince: p.since,
+        expiresAt: p.expiresAt,
+      })),
+  ];
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
 import { Brackets, type Repository } from 'typeorm';
-import { ConflictError, NotFoundError } from '../common/errors.js';
+import { ConflictError, DeliveryPrunedError, NotFoundError } from '../common/errors.js';
 import { z } from 'zod';
 import { DELIVERY_STATUSES, type DeliveryStatus, InboxDeliveryEntity } from './inbox-delivery.entity.js';
 import { IngestEnqueuer } from './ingest-enqueuer.js';
@@ -19,6 +19,11 @@ export const deliveryViewSchema = z.object({
   lastError: z.string().nullable().describe('Why the last attempt failed (dead letters say what to fix)'),
   processedAt: z.string().meta({ format: 'date-time' }).nullable(),
   bodyBytes: z.int(),
+  prunedAt: z
+    .string()
+    .meta({ format: 'date-time' })
+    .nullable()
+    .describe('When retention removed the body and headers (DELIVERY_RETENTION_DAYS); null while kept'),
 });
 export type DeliveryView = z.infer<typeof deliveryViewSchema>;
 
@@ -42,7 +47,7 @@ export class DeliveriesService {
     const qb = this.repo
       .createQueryBuilder('d')
       .select(['d.id', 'd.integrationId', 'd.deliveryKey', 'd.receivedAt', 'd.status', 'd.attempts'])
-      .addSelect(['d.lastError', 'd.processedAt'])
+      .addSelect(['d.lastError', 'd.processedAt', 'd.prunedAt'])
       .addSelect('octet_length(d.body)', 'body_bytes')
       .orderBy('d.id', 'DESC')
       .limit(query.limit);
@@ -69,11 +74,18 @@ export class DeliveriesService {
       .createQueryBuilder()
       .update()
       .set({ status: 'pending', attempts: 0, updatedAt: () => 'now()' })
-      .where('id = :id AND status IN (:...statuses)', { id, statuses: ['failed', 'dead'] })
+      .where('id = :id AND status IN (:...statuses) AND pruned_at IS NULL', {
+        id,
+        statuses: ['failed', 'dead'],
+      })
       .execute();
     if (!result.affected) {
-      const existing = await this.repo.findOne({ where: { id }, select: { id: true, status: true } });
+      const existing = await this.repo.findOne({
+        where: { id },
+        select: { id: true, status: true, prunedAt: true },
+      });
       if (!existing) throw new NotFoundError('Delivery', id);
+      if (existing.prunedAt) throw new DeliveryPrunedError(id, existing.prunedAt);
       throw new ConflictError(
         `Delivery ${id} is ${existing.status}; only failed or dead deliveries can be retried.`,
       );
@@ -95,5 +107,6 @@ function toView(e: InboxDeliveryEntity, bodyBytes: number): DeliveryView {
     lastError: e.lastError,
     processedAt: e.processedAt?.toISOString() ?? null,
     bodyBytes,
+    prunedAt: e.prunedAt?.toISOString() ?? null,
   };
 }

@@ -117,6 +117,7 @@ export class DeliveryProcessor {
       `UPDATE inbox_deliveries
           SET status = 'processing', attempts = attempts + 1, updated_at = now(), claimed_by = $4
         WHERE id = ANY($1::bigint[])
+          AND pruned_at IS NULL
           AND ($2::boolean
                OR status IN ('pending', 'failed')
                OR (status = 'processing' AND updated_at < now() - make_interval(secs => $3::float8)))

@@ -11,6 +11,7 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 @Entity({ name: 'inbox_deliveries' })
 @Unique('uq_inbox_deliveries_integration_key', ['integrationId', 'deliveryKey'])
 @Index('idx_inbox_deliveries_status', ['status', 'updatedAt'])
+@Index('idx_inbox_deliveries_unpruned', ['receivedAt'], { where: '"pruned_at" IS NULL' })
 export class InboxDeliveryEntity {
   /** bigint: pg returns it as a string. */
   @PrimaryGeneratedColumn('increment', {
@@ -54,6 +55,10 @@ export class InboxDeliveryEntity {
   /** Last status change; the reconciler finds stuck rows by it. */
   @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' })
   updatedAt: Date;
+
+  /** When the retention job removed the body and headers (DELIVERY_RETENTION_DAYS); null while they are kept. */
+  @Column({ name: 'pruned_at', type: 'timestamptz', nullable: true })
+  prunedAt: Date | null;
 
   /** The WORKER_ID that claimed it last (see InboxReconciler: a restarted worker takes its claims back at once). */
   @Column({ name: 'claimed_by', type: 'varchar', length: 200, nullable: true })

@@ -20,7 +20,7 @@ export interface ReplayFilter {
 
 const PAGE = 1_000;
 
-/** Inbox ids to replay, oldest first. */
+/** Inbox ids to replay, oldest first. Deliveries whose body retention removed are left out (see countPruned). */
 export async function selectReplay(dataSource: DataSource, filter: ReplayFilter): Promise<string[]> {
   if (filter.status && !(DELIVERY_STATUSES as readonly string[]).includes(filter.status)) {
     throw new Error(`--status must be one of ${DELIVERY_STATUSES.join(', ')}`);
@@ -39,6 +39,7 @@ export async function selectReplay(dataSource: DataSource, filter: ReplayFilter)
       `SELECT id, integration_id, received_at, headers, ${filter.carriesTicket ? 'body' : 'NULL::bytea AS body'}
          FROM inbox_deliveries
         WHERE id > $1::bigint
+          AND pruned_at IS NULL
           AND ($2::varchar IS NULL OR integration_id = $2)
           AND ($3::varchar IS NULL OR status = $3)
         ORDER BY id LIMIT ${PAGE}`,
@@ -57,6 +58,21 @@ export async function selectReplay(dataSource: DataSource, filter: ReplayFilter)
     if (rows.length < PAGE) return ids;
     after = rows[rows.length - 1]!.id;
   }
+}
+
+/** How many deliveries the filter would have selected but whose bodies retention removed (they cannot be replayed). */
+export async function countPruned(
+  dataSource: DataSource,
+  filter: Pick<ReplayFilter, 'integrationId' | 'status'>,
+): Promise<number> {
+  const { rows } = await pgPool(dataSource).query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM inbox_deliveries
+      WHERE pruned_at IS NOT NULL
+        AND ($1::varchar IS NULL OR integration_id = $1)
+        AND ($2::varchar IS NULL OR status = $2)`,
+    [filter.integrationId ?? null, filter.status ?? null],
+  );
+  return rows[0]?.n ?? 0;
 }
 
 export interface ReplayTotals {

@@ -7,9 +7,11 @@ import { MetricsService } from '../metrics/metrics.service.js';
 import { logOutage, toErrorResponse } from '../common/http-exception.filter.js';
 import { webhookRateLimit } from '../common/http-hardening.js';
 import { IntegrationSettingsService } from '../integrations/integration-settings.service.js';
+import { VerifierBusyError } from '../integrations/secret-verifier.js';
+import { FailureLimiter, verifyDelivery } from './credential-check.js';
 import { InboxWriter } from './inbox-writer.js';
 import { adapterFor } from './providers/index.js';
-import type { IntegrationSettings, RawDelivery } from './providers/provider-adapter.js';
+import type { IntegrationSettings, RawDelivery, VerifyResult } from './providers/provider-adapter.js';
 import { RejectionRecorder } from './rejection-recorder.js';
 import { needsCleaning } from './providers/shared/clean-text.js';
 import { storableHeaders } from './storable-headers.js';
@@ -26,6 +28,8 @@ class Rejected extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** Seconds, for 429 and 503. */
+    readonly retryAfter?: number,
   ) {
     super(message);
   }
@@ -37,12 +41,14 @@ class Rejected extends Error {
  * content-type parser that keeps the raw bytes (signatures are over exact bytes) for every content type,
  * while every other route keeps Nest's JSON parsing. Checks, in order:
  *   unknown integration 404 (onRequest, before the body is read) → body limit 413 → signature/auth 401
+ *   (429 once a client address has failed WEBHOOK_AUTH_FAILURE_LIMIT times in the window for this integration)
  *   → empty body 400 → content type 415 → malformed JSON 400 → durable insert (group commit) → 202.
  * Webhooks authenticate by their integration's credentials, not by API key: public on purpose.
  */
 @Injectable()
 export class WebhookIngress implements OnModuleInit {
   private readonly logger = new Logger(WebhookIngress.name);
+  private readonly failures: FailureLimiter;
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
@@ -51,7 +57,12 @@ export class WebhookIngress implements OnModuleInit {
     private readonly rejections: RejectionRecorder,
     private readonly metrics: MetricsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.failures = new FailureLimiter(
+      config.WEBHOOK_AUTH_FAILURE_LIMIT,
+      config.WEBHOOK_AUTH_FAILURE_WINDOW_SECONDS * 1000,
+    );
+  }
 
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
@@ -97,8 +108,7 @@ export class WebhookIngress implements OnModuleInit {
       body,
       receivedAt: Date.now(),
     };
-    const verified = adapter.verify(delivery, integration);
-    if (!verified.ok) throw new Rejected(401, verified.error, verified.message);
+    await this.authenticate(request, delivery, integration);
     if (body.length === 0) throw new Rejected(400, 'empty_body', 'The body is empty. Send a JSON document.');
     if (!isJson(request.headers['content-type'])) {
       throw new Rejected(415, 'unsupported_media_type', 'Unsupported Content-Type. Send application/json.');
@@ -123,12 +133,49 @@ export class WebhookIngress implements OnModuleInit {
     return reply.code(202).send({ accepted: true, deliveryId: receipt.id, duplicate: receipt.duplicate });
   }
 
+  /**
+   * The credentials check, with the failure limit per integration and client address. A client over the limit is
+   * answered 429 without hashing anything, unless it presents credentials already verified recently (or a valid
+   * signature, which costs nothing): a helpdesk sharing its address with a misbehaving sender keeps delivering.
+   */
+  private async authenticate(
+    request: WebhookRequest,
+    delivery: RawDelivery,
+    integration: IntegrationSettings,
+  ): Promise<void> {
+    const key = `${integration.id}\n${request.ip}`;
+    const blockedMs = this.failures.blockedFor(key, delivery.receivedAt);
+    let verified: VerifyResult;
+    try {
+      verified = await verifyDelivery(adapterFor(integration.provider), delivery, integration, {
+        cachedOnly: blockedMs > 0,
+      });
+    } catch (error) {
+      if (error instanceof VerifierBusyError) throw new Rejected(503, 'verification_busy', error.message, 1);
+      throw error;
+    }
+    if (verified.ok) return;
+    if (blockedMs > 0) {
+      const seconds = Math.ceil(blockedMs / 1000);
+      throw new Rejected(
+        429,
+        'too_many_failed_attempts',
+        `Too many deliveries with wrong credentials from this address for integration "${integration.id}". ` +
+          `Fix the credentials and retry in ${seconds} s.`,
+        seconds,
+      );
+    }
+    this.failures.fail(key, delivery.receivedAt);
+    throw new Rejected(401, verified.error, verified.message);
+  }
+
   private reject(request: WebhookRequest, reply: FastifyReply, error: unknown): FastifyReply {
     let status: number;
     let body: { error: string; message: string; correlationId?: string };
     if (error instanceof Rejected) {
       status = error.status;
       body = { error: error.code, message: error.message };
+      if (error.retryAfter !== undefined) void reply.header('retry-after', String(error.retryAfter));
     } else {
       let retryAfter: number | undefined;
       ({ status, body, retryAfter } = toErrorResponse(error));

@@ -4,6 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { IntegrationSettingsModule } from '../integrations/integration-settings.module.js';
 import { TicketsModule } from '../tickets/tickets.module.js';
 import { CLAIM_CHUNK, CLAIM_CHUNK_SIZE, DeliveryProcessor } from './delivery-processor.service.js';
+import { DeliveryRetention } from './delivery-retention.js';
 import { InboxDeliveryEntity } from './inbox-delivery.entity.js';
 import { InboxReconciler } from './inbox-reconciler.js';
 import { DEFAULT_INBOX_TIMING, INBOX_TIMING } from './inbox-timing.js';
@@ -11,7 +12,7 @@ import { IngestEnqueuer } from './ingest-enqueuer.js';
 import { WebhookQueue } from './ingest-queue.js';
 import { IngestProcessor } from './ingest.processor.js';
 
-/** Worker role: turns inbox rows into ticket events, retries, and re-enqueues work Redis lost. */
+/** Worker role: turns inbox rows into ticket events, retries, re-enqueues work Redis lost, prunes old bodies. */
 @Module({
   imports: [
     IntegrationSettingsModule,
@@ -26,6 +27,7 @@ import { IngestProcessor } from './ingest.processor.js';
     IngestEnqueuer,
     IngestProcessor,
     InboxReconciler,
+    DeliveryRetention,
   ],
   exports: [DeliveryProcessor],
 })

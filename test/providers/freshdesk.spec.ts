@@ -16,24 +16,29 @@ const settings = integration('freshdesk', {}, basic);
 const one = (f: string, s = settings) => normaliseFile(freshdeskAdapter, 'freshdesk', f, s);
 const auth = (user: string, pass: string) => `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
 
-describe('Freshdesk authentication (no signature): HTTP basic auth or a secret header', () => {
+describe('Freshdesk authentication (no signature): HTTP basic auth or a secret header', async () => {
   const { raw } = fixture('freshdesk', '01-ticket-created.json');
 
-  it('basic auth: accepts the right credentials (password may contain a colon), rejects wrong/missing/malformed', () => {
+  it('basic auth: accepts the right credentials (password may contain a colon), rejects wrong/missing/malformed', async () => {
     expect(
-      freshdeskAdapter.verify(delivery(raw, { authorization: auth('sla', 's3cret:with-colon') }), settings),
+      await freshdeskAdapter.verify(
+        delivery(raw, { authorization: auth('sla', 's3cret:with-colon') }),
+        settings,
+      ),
     ).toEqual({ ok: true });
     expect(
-      freshdeskAdapter.verify(delivery(raw, { authorization: auth('sla', 'wrong') }), settings),
+      await freshdeskAdapter.verify(delivery(raw, { authorization: auth('sla', 'wrong') }), settings),
     ).toMatchObject({ error: 'invalid_credentials' });
-    expect(freshdeskAdapter.verify(delivery(raw, {}), settings)).toMatchObject({
+    expect(await freshdeskAdapter.verify(delivery(raw, {}), settings)).toMatchObject({
       error: 'missing_credentials',
     });
-    expect(freshdeskAdapter.verify(delivery(raw, { authorization: 'Bearer abc' }), settings)).toMatchObject({
+    expect(
+      await freshdeskAdapter.verify(delivery(raw, { authorization: 'Bearer abc' }), settings),
+    ).toMatchObject({
       error: 'malformed_credentials',
     });
     expect(
-      freshdeskAdapter.verify(
+      await freshdeskAdapter.verify(
         delivery(raw, { authorization: `Basic ${Buffer.from('nocolon').toString('base64')}` }),
         settings,
       ),
@@ -42,27 +47,31 @@ describe('Freshdesk authentication (no signature): HTTP basic auth or a secret h
     });
   });
 
-  it('secret header: header names are matched case-insensitively; wrong or missing values are rejected', () => {
+  it('secret header: header names are matched case-insensitively; wrong or missing values are rejected', async () => {
     const s = integration('freshdesk', {}, secretHeader);
-    expect(freshdeskAdapter.verify(delivery(raw, { 'x-sla-token': 'tok-123' }), s)).toEqual({ ok: true });
-    expect(freshdeskAdapter.verify(delivery(raw, { 'x-sla-token': 'tok-124' }), s)).toMatchObject({
+    expect(await freshdeskAdapter.verify(delivery(raw, { 'x-sla-token': 'tok-123' }), s)).toEqual({
+      ok: true,
+    });
+    expect(await freshdeskAdapter.verify(delivery(raw, { 'x-sla-token': 'tok-124' }), s)).toMatchObject({
       error: 'invalid_credentials',
     });
-    expect(freshdeskAdapter.verify(delivery(raw, {}), s)).toMatchObject({ error: 'missing_credentials' });
+    expect(await freshdeskAdapter.verify(delivery(raw, {}), s)).toMatchObject({
+      error: 'missing_credentials',
+    });
   });
 
-  it('both configured: both must pass; none configured: no_credentials', () => {
+  it('both configured: both must pass; none configured: no_credentials', async () => {
     const both = integration('freshdesk', {}, { ...basic, ...secretHeader });
-    expect(freshdeskAdapter.verify(delivery(raw, { 'x-sla-token': 'tok-123' }), both)).toMatchObject({
+    expect(await freshdeskAdapter.verify(delivery(raw, { 'x-sla-token': 'tok-123' }), both)).toMatchObject({
       error: 'missing_credentials',
     });
     expect(
-      freshdeskAdapter.verify(
+      await freshdeskAdapter.verify(
         delivery(raw, { 'x-sla-token': 'tok-123', authorization: auth('sla', 's3cret:with-colon') }),
         both,
       ),
     ).toEqual({ ok: true });
-    expect(freshdeskAdapter.verify(delivery(raw, {}), integration('freshdesk', {}, {}))).toMatchObject({
+    expect(await freshdeskAdapter.verify(delivery(raw, {}), integration('freshdesk', {}, {}))).toMatchObject({
       error: 'no_credentials',
     });
   });

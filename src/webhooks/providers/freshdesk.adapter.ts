@@ -5,6 +5,7 @@ import type {
   NormalisedEvent,
   ProviderAdapter,
   RawDelivery,
+  VerifyOptions,
   VerifyResult,
 } from './provider-adapter.js';
 import { asId, asString, asStringList, isRecord } from './shared/json.js';
@@ -120,7 +121,11 @@ const KINDS: readonly Kind[] = [
 export class FreshdeskAdapter implements ProviderAdapter {
   readonly provider = 'freshdesk' as const;
 
-  verify(delivery: RawDelivery, integration: IntegrationSettings): VerifyResult {
+  async verify(
+    delivery: RawDelivery,
+    integration: IntegrationSettings,
+    options?: VerifyOptions,
+  ): Promise<VerifyResult> {
     const { verifyBasicAuth, secretHeaderName, verifySecretHeader } = integration.credentials;
     const useHeader = Boolean(secretHeaderName && verifySecretHeader);
     if (!verifyBasicAuth && !useHeader) {
@@ -138,7 +143,7 @@ export class FreshdeskAdapter implements ProviderAdapter {
           `Missing the ${secretHeaderName} header; add it to the Freshdesk rule's "Trigger webhook" action.`,
         );
       }
-      if (!verifySecretHeader!(value)) {
+      if (!(await verifySecretHeader!(value, options))) {
         return fail(
           'invalid_credentials',
           `The ${secretHeaderName} header value is wrong; copy the integration's secret into the Freshdesk rule.`,
@@ -162,7 +167,7 @@ export class FreshdeskAdapter implements ProviderAdapter {
           'The Authorization header must be HTTP Basic: "Basic base64(username:password)".',
         );
       }
-      if (!verifyBasicAuth(decoded.slice(0, colon), decoded.slice(colon + 1))) {
+      if (!(await verifyBasicAuth(decoded.slice(0, colon), decoded.slice(colon + 1), options))) {
         return fail(
           'invalid_credentials',
           "Wrong basic-auth username or password; use the integration's credentials in the Freshdesk rule.",

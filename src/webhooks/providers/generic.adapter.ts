@@ -16,6 +16,7 @@ import {
   NormaliseError,
   type ProviderAdapter,
   type RawDelivery,
+  type VerifyResult,
 } from './provider-adapter.js';
 import { tierId } from './shared/mapping.js';
 
@@ -55,10 +56,11 @@ type GenericEvent = z.infer<typeof genericEventSchema>;
 
 const batchSchema = z.array(genericEventSchema).min(1).max(1000);
 
-export const genericAdapter: ProviderAdapter = {
+/** `satisfies`: its verify stays synchronous in the type, as signatures need no I/O. */
+export const genericAdapter = {
   provider: 'generic',
 
-  verify(delivery, integration) {
+  verify(delivery, integration): VerifyResult {
     return verifyGenericSignature(
       delivery.headers,
       delivery.body,
@@ -89,7 +91,7 @@ export const genericAdapter: ProviderAdapter = {
     const events = Array.isArray(parsed.data) ? parsed.data : [parsed.data];
     return events.map((event) => toNormalised(event, integration.mapping));
   },
-};
+} satisfies ProviderAdapter;
 
 function toNormalised(e: GenericEvent, mapping: IntegrationMapping): NormalisedEvent {
   const t = e.ticket;

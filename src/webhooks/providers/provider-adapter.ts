@@ -37,21 +37,42 @@ export interface IntegrationMapping {
   tier?: TierMapping;
 }
 
+/** How a verification may spend its effort. */
+export interface VerifyOptions {
+  /**
+   * Accept hashed secrets (basic auth, secret header) only if they verified recently, without hashing: for a client
+   * over its failure limit. Signatures are cheap and always checked.
+   */
+  cachedOnly?: boolean;
+}
+
 /** Decrypted credentials of an integration, as the verifying adapter needs them. */
 export interface IntegrationCredentials {
   /** HMAC key (generic, zendesk, jira, zammad, intercom). */
   signingSecret?: string;
-  /** Freshdesk: verifies HTTP basic auth against a stored hash. */
-  verifyBasicAuth?: (username: string, password: string) => boolean;
+  /** Freshdesk: verifies HTTP basic auth against a stored hash (off the event loop). */
+  verifyBasicAuth?: (
+    username: string,
+    password: string,
+    options?: VerifyOptions,
+  ) => Promise<boolean> | boolean;
   /** Freshdesk: a secret custom header; the value is verified against a stored hash. */
   secretHeaderName?: string;
-  verifySecretHeader?: (value: string) => boolean;
+  verifySecretHeader?: (value: string, options?: VerifyOptions) => Promise<boolean> | boolean;
+}
+
+/** Credentials a rotation replaced, still accepted until `expiresAt` (epoch ms). */
+export interface PreviousIntegrationCredentials {
+  credentials: IntegrationCredentials;
+  expiresAt: number;
 }
 
 export interface IntegrationSettings {
   id: string;
   provider: ProviderName;
   credentials: IntegrationCredentials;
+  /** Earlier credentials in their grace period after a rotation, newest first (expired ones may linger here). */
+  previousCredentials?: readonly PreviousIntegrationCredentials[];
   mapping: IntegrationMapping;
   /** Replay window for timestamped signatures, in seconds (default 300). */
   replayWindowSeconds: number;
@@ -81,8 +102,12 @@ export class NormaliseError extends Error {
 
 export interface ProviderAdapter {
   readonly provider: ProviderName;
-  /** Authenticates the delivery on its raw bytes and headers. */
-  verify(delivery: RawDelivery, integration: IntegrationSettings): VerifyResult;
+  /** Authenticates the delivery on its raw bytes and headers (against `integration.credentials` only). */
+  verify(
+    delivery: RawDelivery,
+    integration: IntegrationSettings,
+    options?: VerifyOptions,
+  ): VerifyResult | Promise<VerifyResult>;
   /** The provider's delivery/event id for dedupe, if it sends one (header or body); else the caller hashes the body. */
   deliveryId(delivery: RawDelivery, payload: unknown): string | null;
   /** Parsed JSON payload → canonical events (zero or more). Throws NormaliseError on unusable payloads. */
