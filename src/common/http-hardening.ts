@@ -73,8 +73,8 @@ export async function registerHttpHardening(
   if (config.RATE_LIMIT_PER_MINUTE > 0 || config.WEBHOOK_RATE_LIMIT_PER_MINUTE > 0) {
     await app.register(rateLimit, {
       global: config.RATE_LIMIT_PER_MINUTE > 0,
-      max: config.RATE_LIMIT_PER_MINUTE || Number.MAX_SAFE_INTEGER,
-      timeWindow: 60_000,
+      max: perWindow(config, config.RATE_LIMIT_PER_MINUTE) || Number.MAX_SAFE_INTEGER,
+      timeWindow: config.RATE_LIMIT_WINDOW_SECONDS * 1000,
       cache: 50_000,
       allowList: (request: FastifyRequest) => UNLIMITED.test(request.url),
       keyGenerator: (request: FastifyRequest) => {
@@ -83,7 +83,7 @@ export async function registerHttpHardening(
       },
       errorResponseBuilder: (_request: FastifyRequest, context: { after: string; max: number }) =>
         new RateLimitedError(
-          `More than ${context.max} requests a minute; retry after ${context.after}. Slow down, or spread the work over more keys.`,
+          `More than ${context.max} requests in ${config.RATE_LIMIT_WINDOW_SECONDS} s; retry after ${context.after}. Slow down, or spread the work over more keys.`,
         ),
     });
   }
@@ -94,16 +94,21 @@ export function webhookRateLimit(config: AppConfig): { rateLimit: RateLimitOptio
   if (config.WEBHOOK_RATE_LIMIT_PER_MINUTE === 0) return { rateLimit: false };
   return {
     rateLimit: {
-      max: config.WEBHOOK_RATE_LIMIT_PER_MINUTE,
-      timeWindow: 60_000,
+      max: perWindow(config, config.WEBHOOK_RATE_LIMIT_PER_MINUTE),
+      timeWindow: config.RATE_LIMIT_WINDOW_SECONDS * 1000,
       keyGenerator: (request: FastifyRequest) =>
         `webhook:${(request.params as { integrationId?: string }).integrationId ?? ''}`,
       errorResponseBuilder: (_request: FastifyRequest, context: { after: string; max: number }) =>
         new RateLimitedError(
-          `This integration sent more than ${context.max} deliveries a minute; retry after ${context.after}. Nothing of this delivery was stored.`,
+          `This integration sent more than ${context.max} deliveries in ${config.RATE_LIMIT_WINDOW_SECONDS} s; retry after ${context.after}. Nothing of this delivery was stored.`,
         ),
     },
   };
+}
+
+/** A per-minute setting as a count for the configured window (at least 1). */
+function perWindow(config: AppConfig, perMinute: number): number {
+  return perMinute === 0 ? 0 : Math.max(1, Math.round((perMinute * config.RATE_LIMIT_WINDOW_SECONDS) / 60));
 }
 
 /** Every response says which request it answers. */

@@ -76,6 +76,8 @@ const envSchema = z.object({
    * Health probes are not counted.
    */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(10_000_000).default(1_200),
+  /** The window the two limits above count in (seconds); the limits stay per minute, scaled to the window. */
+  RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   /** Webhook deliveries per minute per integration, per process; 0: off. Far above what a helpdesk sends. */
   WEBHOOK_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(100_000_000).default(300_000),
   /**

@@ -11,9 +11,11 @@ describe('HTTP hardening', () => {
   const raw = () => request(t.app.getHttpServer());
 
   beforeAll(async () => {
+    // A 2-second window: 5 requests and 4 deliveries per window.
     t = await startTestApp({
-      RATE_LIMIT_PER_MINUTE: 5,
-      WEBHOOK_RATE_LIMIT_PER_MINUTE: 4,
+      RATE_LIMIT_WINDOW_SECONDS: 2,
+      RATE_LIMIT_PER_MINUTE: 150,
+      WEBHOOK_RATE_LIMIT_PER_MINUTE: 120,
       CORS_ORIGINS: [LISTED],
     });
     await createGenericIntegration(t, 'limited-desk');
@@ -39,6 +41,9 @@ describe('HTTP hardening', () => {
     });
     // Another key has its own budget.
     expect((await as(managerKey)).status).toBe(200);
+    // The budget comes back with the next window.
+    await new Promise((r) => setTimeout(r, Number(limited.headers['retry-after']) * 1000 + 100));
+    expect((await as(agentKey)).status).toBe(200);
     // Probes are never limited.
     for (let i = 0; i < 8; i++) expect((await raw().get('/health/live')).status).toBe(200);
   });
