@@ -57,8 +57,9 @@ export async function authorize(
   keys: ApiKeysService,
   request: FastifyRequest,
   needed: Exclude<ConfiguredAccess, 'public'>,
+  key: string | undefined = presentedKey(request.headers),
 ): Promise<Principal> {
-  const principal = await keys.authenticate(presentedKey(request.headers));
+  const principal = await keys.authenticate(key);
   if (!roleAllows(principal.role, needed)) {
     throw new ForbiddenError(
       'insufficient_role',

@@ -67,6 +67,7 @@ describe('Freshdesk basic auth: verification cost and failure limit', () => {
     expect(limitedBody).toEqual({
       error: 'too_many_failed_attempts',
       message: expect.stringContaining('retry in'),
+      requestId: expect.any(String),
     });
     expect(JSON.stringify(limitedBody)).not.toContain(PASSWORD);
 

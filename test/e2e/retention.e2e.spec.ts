@@ -111,6 +111,7 @@ describe('delivery retention', () => {
     expect(retry.body).toEqual({
       error: 'delivery_pruned',
       message: expect.stringMatching(/body was removed.*DELIVERY_RETENTION_DAYS/),
+      requestId: expect.any(String),
     });
     expect((await row(dead)).status).toBe('dead');
 
