@@ -50,6 +50,13 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly inboxRequeued = new Counter({
+    name: 'sla_inbox_requeued_total',
+    help: 'Inbox deliveries the reconciler queued again, by reason (stuck: job lost or stalled; orphan: claim left by a failed chunk)',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'sla_' });
   }

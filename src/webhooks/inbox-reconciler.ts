@@ -11,6 +11,7 @@ import type pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { OncePer } from '../common/outage.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { DeliveryProcessor } from './delivery-processor.service.js';
 import { IngestEnqueuer } from './ingest-enqueuer.js';
 import { INBOX_TIMING, type InboxTiming } from './inbox-timing.js';
@@ -38,6 +39,7 @@ export class InboxReconciler implements OnApplicationBootstrap, OnModuleDestroy 
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly enqueuer: IngestEnqueuer,
     private readonly processor: DeliveryProcessor,
+    private readonly metrics: MetricsService,
     private readonly scheduler: SchedulerRegistry,
     @Inject(INBOX_TIMING) private readonly timing: InboxTiming,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -88,8 +90,10 @@ export class InboxReconciler implements OnApplicationBootstrap, OnModuleDestroy 
       [this.config.WORKER_ID, this.processor.inFlightIds(), ORPHAN_GRACE_SECONDS],
     );
     for (const row of rows) await this.enqueuer.enqueueDelivery(row.id, row.attempts, 0, 'orphan');
-    if (rows.length > 0)
+    if (rows.length > 0) {
+      this.metrics.inboxRequeued.inc({ reason: 'orphan' }, rows.length);
       this.logger.log(`took back ${rows.length} deliveries left claimed by a failed chunk`);
+    }
     return rows.length;
   }
 
@@ -145,7 +149,10 @@ export class InboxReconciler implements OnApplicationBootstrap, OnModuleDestroy 
       if (rows.length < PAGE) break;
       after = rows[rows.length - 1]!.id;
     }
-    if (total > 0) this.logger.log(`re-enqueued ${total} inbox deliveries whose jobs were lost or stalled`);
+    if (total > 0) {
+      this.metrics.inboxRequeued.inc({ reason: 'stuck' }, total);
+      this.logger.log(`re-enqueued ${total} inbox deliveries whose jobs were lost or stalled`);
+    }
     return total;
   }
 }

@@ -6,6 +6,7 @@ import { TicketsModule } from '../tickets/tickets.module.js';
 import { CLAIM_CHUNK, CLAIM_CHUNK_SIZE, DeliveryProcessor } from './delivery-processor.service.js';
 import { DeliveryRetention } from './delivery-retention.js';
 import { InboxDeliveryEntity } from './inbox-delivery.entity.js';
+import { InboxMetrics } from './inbox-metrics.js';
 import { InboxReconciler } from './inbox-reconciler.js';
 import { DEFAULT_INBOX_TIMING, INBOX_TIMING } from './inbox-timing.js';
 import { IngestEnqueuer } from './ingest-enqueuer.js';
@@ -27,6 +28,7 @@ import { IngestProcessor } from './ingest.processor.js';
     IngestEnqueuer,
     IngestProcessor,
     InboxReconciler,
+    InboxMetrics,
     DeliveryRetention,
   ],
   exports: [DeliveryProcessor],
