@@ -94,6 +94,15 @@ export function webhookRateLimit(config: AppConfig): { rateLimit: RateLimitOptio
   if (config.WEBHOOK_RATE_LIMIT_PER_MINUTE === 0) return { rateLimit: false };
   return {
     rateLimit: {
+      // Helpdesks do not read X-RateLimit-* on success; only a refusal says when to come back. (Route options are
+      // merged over the plugin's, this one included, though the types list it for the plugin only.)
+      ...{
+        addHeadersOnExceeding: {
+          'x-ratelimit-limit': false,
+          'x-ratelimit-remaining': false,
+          'x-ratelimit-reset': false,
+        },
+      },
       max: perWindow(config, config.WEBHOOK_RATE_LIMIT_PER_MINUTE),
       timeWindow: config.RATE_LIMIT_WINDOW_SECONDS * 1000,
       keyGenerator: (request: FastifyRequest) =>

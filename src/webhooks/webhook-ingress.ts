@@ -77,7 +77,9 @@ export class WebhookIngress implements OnModuleInit {
         method: 'POST',
         url: WEBHOOK_ROUTE,
         bodyLimit,
-        config: webhookRateLimit(this.config),
+        // Machine-to-machine: no browser reads these answers, so no security headers or CORS work per delivery.
+        helmet: false,
+        config: { ...webhookRateLimit(this.config), cors: false },
         onRequest: (request, reply) => this.identify(request as WebhookRequest, reply),
         handler: (request, reply) => this.accept(request as WebhookRequest, reply),
       });

@@ -27,13 +27,22 @@ export async function withBaselineTree<T>(use: (tree: string) => Promise<T>): Pr
   }
 }
 
-/** The app of `tree` (src/main.ts) as a child process. */
+/** The app of `tree` (src/main.ts) as a child process; BENCH_CPU_PROF=<dir> makes it write a V8 CPU profile there. */
 export function startAppIn(tree: string, port: number, env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['--import', '@swc-node/register/esm-register', 'src/main.ts'], {
-    cwd: tree,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'development', ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  return spawn(
+    process.execPath,
+    [
+      ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+      '--import',
+      '@swc-node/register/esm-register',
+      'src/main.ts',
+    ],
+    {
+      cwd: tree,
+      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'development', ...env },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
 }
 
 export async function waitForHealth(port: number): Promise<void> {
