@@ -98,6 +98,9 @@ export function createLogger(config: AppConfig): LoggerService {
   });
 }
 
+/** The longest path parameter the router accepts: the longest id (a ticket's external id) is 255 characters. */
+const MAX_PATH_SEGMENT = 256;
+
 export interface RegisteredRoute {
   method: string;
   url: string;
@@ -118,6 +121,7 @@ export async function createApp(
     bodyLimit: config.WEBHOOK_BODY_LIMIT_BYTES,
     trustProxy: config.TRUST_PROXY,
     genReqId: requestIdOf,
+    maxParamLength: MAX_PATH_SEGMENT,
     clientErrorHandler: answerClientError,
     requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
     keepAliveTimeout: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
@@ -134,14 +138,24 @@ export async function createApp(
         handler,
       ),
     // Errors Fastify raises before routing (a URL that is not valid UTF-8 once decoded): the usual JSON shape.
-    frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) =>
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) =>
       void reply
-        .code(400)
+        .code(error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400)
         .header('content-type', 'application/json; charset=utf-8')
-        .send({
-          error: 'bad_url',
-          message: `The URL cannot be decoded (${error.code}). Percent-encode it as UTF-8.`,
-        }),
+        .header('x-request-id', request.id)
+        .send(
+          error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+            ? {
+                error: 'uri_too_long',
+                message: `A path segment is longer than ${MAX_PATH_SEGMENT} characters; no id is that long. Check the URL.`,
+                requestId: request.id,
+              }
+            : {
+                error: 'bad_url',
+                message: `The URL cannot be decoded (${error.code}). Percent-encode it as UTF-8.`,
+                requestId: request.id,
+              },
+        ),
   });
   // Every Fastify route, as registered (the route enumeration test reads it), and access to /docs, which
   // swagger serves as plain Fastify routes outside Nest's guards.

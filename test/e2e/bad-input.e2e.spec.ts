@@ -62,6 +62,9 @@ describe('bad input', () => {
       'base64url',
     );
     expect((await http().get('/tickets').query({ cursor })).status).toBe(400);
+    const long = await http().get(`/tiers/${'a'.repeat(300)}`);
+    expect(long.status).toBe(414);
+    expect(long.body).toMatchObject({ error: 'uri_too_long', requestId: expect.any(String) });
   });
 
   it('answers form-encoded bodies with 415 and never echoes what was sent', async () => {
