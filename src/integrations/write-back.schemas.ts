@@ -9,6 +9,8 @@ export const writeBackBaseUrlSchema = z
   .url({ protocol: /^https?$/ })
   .max(500)
   .superRefine((value, ctx) => {
+    // Refinements run even when the URL check above failed: that one has said what is wrong.
+    if (!URL.canParse(value)) return;
     const url = new URL(value);
     if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname))
       ctx.addIssue({ code: 'custom', message: 'use https (plain http only for 127.0.0.1 or localhost)' });

@@ -181,6 +181,10 @@ describe('write-back to the helpdesk: tags and internal notes through each provi
       .put('/integrations/zd')
       .send({ writeBack: { baseUrl: 'https://acme.zendesk.com', tags: { warning: 'has space' } } })
       .expect(400);
+    await http()
+      .put('/integrations/zd')
+      .send({ writeBack: { baseUrl: 'not a url' } })
+      .expect(400);
 
     const shown = JSON.stringify([
       (await http().get('/integrations').expect(200)).body,
