@@ -536,6 +536,7 @@ describe('write-back to the helpdesk: tags and internal notes through each provi
       (await http().get('/audit').query({ limit: 500 })).body,
     ]);
     const logs = logger.lines.join('\n');
+    expect(logs).toContain('zendesk answered HTTP 401 to PUT /api/v2/tickets/902/tags');
     for (const secret of SECRETS) {
       expect(everything).not.toContain(secret);
       expect(logs).not.toContain(secret);

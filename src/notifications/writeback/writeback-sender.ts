@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
@@ -28,6 +28,7 @@ const DEFAULT_RETRY_AFTER_MS = 5_000;
  */
 @Injectable()
 export class WriteBackSender {
+  private readonly logger = new Logger(WriteBackSender.name);
   private readonly timeoutMs: number;
 
   constructor(
@@ -69,6 +70,8 @@ export class WriteBackSender {
     try {
       await writer.apply(api, facts.ticket.externalId, action, auth);
     } catch (error) {
+      const said = error instanceof HelpdeskHttpError ? error.message : scrub(String(error), secrets);
+      this.logger.warn(`write-back to ticket ${facts.ticket.externalId} of "${id}" failed: ${said}`);
       if (!(error instanceof HelpdeskHttpError)) {
         const reason = scrub(error instanceof Error ? error.message : String(error), secrets);
         throw new Error(`${provider} write-back failed: ${reason}`, { cause: error });
