@@ -18,7 +18,7 @@ export const REDACTED = '[redacted]';
 
 /**
  * Property names whose values are credentials wherever they appear in a before/after document (compared without
- * case): integration secrets and credentials, channel URLs and secrets, keys and hashes. Their values are replaced
+ * case): integration secrets and credentials (write-back `auth` too), channel URLs and secrets, keys and hashes. Their values are replaced
  * by "[redacted]" (null stays null, so that a removed credential still shows as removed).
  */
 const SECRET_PROPERTIES = new Set([
@@ -31,6 +31,9 @@ const SECRET_PROPERTIES = new Set([
   'url',
   'basicauth',
   'secretheader',
+  'auth',
+  'apitoken',
+  'accesstoken',
 ]);
 
 /** A plain JSON copy of a before/after document with every credential replaced by "[redacted]". */

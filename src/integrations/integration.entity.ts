@@ -1,5 +1,6 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import type { IntegrationMapping, ProviderName } from '../webhooks/providers/provider-adapter.js';
+import type { StoredWriteBack } from './write-back.schemas.js';
 
 /** The credential columns of an integration: one set is current, earlier ones may still be in their grace period. */
 export interface StoredCredentials {
@@ -64,6 +65,10 @@ export class IntegrationEntity {
   /** null: the WEBHOOK_REPLAY_WINDOW_SECONDS default. */
   @Column({ name: 'replay_window_seconds', type: 'integer', nullable: true })
   replayWindowSeconds: number | null;
+
+  /** Write-back to the helpdesk's API: base URL, tags and the SecretBox-sealed credentials; null: none. */
+  @Column({ name: 'write_back', type: 'jsonb', nullable: true })
+  writeBack: StoredWriteBack | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

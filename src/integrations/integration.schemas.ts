@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PRIORITIES, TICKET_STATUSES } from '../engine/types.js';
 import { PROVIDERS } from '../webhooks/providers/provider-adapter.js';
+import { writeBackInputSchema, writeBackViewSchema } from './write-back.schemas.js';
 
 /** Ids become URL segments (/webhooks/<id>); "deliveries" is taken by the inbox API. */
 const integrationId = z
@@ -55,6 +56,9 @@ export const createIntegrationSchema = z
     ...credentials,
     mapping: mappingSchema.default({ defaultPriority: 'normal' }),
     replayWindowSeconds: z.number().int().min(1).max(86_400).optional(),
+    writeBack: writeBackInputSchema
+      .optional()
+      .describe('Write-back to the helpdesk: its API root, credentials and tag names (README "Write-back")'),
   })
   .strict()
   .refine((i) => i.secret !== undefined || i.basicAuth !== undefined || i.secretHeader !== undefined, {
@@ -76,6 +80,12 @@ export const updateIntegrationSchema = z
     secretHeader: credentials.secretHeader.unwrap().nullable().optional(),
     mapping: mappingSchema.optional(),
     replayWindowSeconds: z.number().int().min(1).max(86_400).nullable().optional(),
+    writeBack: writeBackInputSchema
+      .nullable()
+      .optional()
+      .describe(
+        'Replaces the write-back settings (auth left out: the stored credentials stay); null removes them',
+      ),
   })
   .strict();
 export type UpdateIntegrationInput = z.infer<typeof updateIntegrationSchema>;
@@ -137,6 +147,7 @@ export const integrationViewSchema = z.object({
   secretHeaderName: z.string().nullable(),
   mapping: mappingSchema,
   replayWindowSeconds: z.int().nullable().describe('null: the WEBHOOK_REPLAY_WINDOW_SECONDS default'),
+  writeBack: writeBackViewSchema.nullable().describe('Write-back to the helpdesk; null: none'),
   activeCredentials: z
     .array(activeCredentialsSchema)
     .describe(

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { Repository } from 'typeorm';
 import { AuditLog, REDACTED } from '../audit/audit-log.js';
 import type { Actor } from '../auth/actor.js';
-import { ConflictError, InUseError, NotFoundError } from '../common/errors.js';
+import { ConflictError, InUseError, NotFoundError, ValidationError } from '../common/errors.js';
 import { IntegrationEntity, type PreviousCredentials, type StoredCredentials } from './integration.entity.js';
 import type {
   CreateIntegrationInput,
@@ -15,6 +15,13 @@ import type {
 import { IntegrationSettingsService } from './integration-settings.service.js';
 import { SecretBox } from './secret-box.js';
 import { hashSecret } from './secret-hash.js';
+import {
+  type StoredWriteBack,
+  supportsWriteBack,
+  type WriteBackInput,
+  writeBackAuthSchemas,
+  type WriteBackView,
+} from './write-back.schemas.js';
 
 /** Credential sets in a grace period at once, besides the current one; a further rotation ends the oldest. */
 export const MAX_PREVIOUS_CREDENTIALS = 3;
@@ -49,6 +56,7 @@ export class IntegrationsService {
       secretHeaderValueHash: input.secretHeader ? await hashSecret(input.secretHeader.value) : null,
       previousCredentials: [],
       credentialsChangedAt: null,
+      writeBack: input.writeBack ? this.sealWriteBack(input.provider, input.writeBack, null) : null,
     });
     return this.repo.manager.transaction(async (tx) => {
       try {
@@ -60,7 +68,7 @@ export class IntegrationsService {
         throw error;
       }
       const view = toView(await tx.findOneByOrFail(IntegrationEntity, { id }));
-      const after = { ...view, ...credentialChanges(input) };
+      const after = { ...view, ...credentialChanges(input), ...writeBackChange(input, view) };
       await this.audit.record(tx, actor, { ...change('create', id), before: null, after });
       return view;
     });
@@ -85,14 +93,52 @@ export class IntegrationsService {
       if (!entity) throw new NotFoundError('Integration', id);
       const before = toView(entity);
       this.apply(entity, input, hashes);
+      if (input.writeBack !== undefined)
+        entity.writeBack =
+          input.writeBack === null
+            ? null
+            : this.sealWriteBack(entity.provider, input.writeBack, entity.writeBack);
       const saved = await tx.save(entity);
-      const after = { ...toView(saved), ...credentialChanges(input) };
+      const view = toView(saved);
+      const after = { ...view, ...credentialChanges(input), ...writeBackChange(input, view) };
       await this.audit.record(tx, actor, { ...change('update', id), before, after });
       return saved;
     });
     this.settings.invalidate(id);
     // What this request wrote, not a read-back that another request's write may have overtaken.
     return toView(saved);
+  }
+
+  /** Checks the credentials against the provider and seals them; absent credentials keep the stored ones. */
+  private sealWriteBack(
+    provider: IntegrationEntity['provider'],
+    input: WriteBackInput,
+    stored: StoredWriteBack | null,
+  ): StoredWriteBack {
+    if (!supportsWriteBack(provider))
+      throw new ValidationError(
+        `Write-back is not available for provider "${provider}": it has no helpdesk API to write to.`,
+      );
+    if (input.auth === undefined) {
+      if (!stored)
+        throw new ValidationError(
+          `writeBack.auth is required: ${AUTH_FIELDS[provider]} of the ${provider} API.`,
+        );
+      return { baseUrl: input.baseUrl, tags: input.tags, authSealed: stored.authSealed };
+    }
+    const parsed = writeBackAuthSchemas[provider].safeParse(input.auth);
+    if (!parsed.success) {
+      // Names the fields only: the values are credentials.
+      const fields = [...new Set(parsed.error.issues.map((i) => i.path.join('.') || '(auth)'))].join(', ');
+      throw new ValidationError(
+        `writeBack.auth for ${provider} takes ${AUTH_FIELDS[provider]}; check: ${fields}.`,
+      );
+    }
+    return {
+      baseUrl: input.baseUrl,
+      tags: input.tags,
+      authSealed: this.secretBox.seal(JSON.stringify(parsed.data)),
+    };
   }
 
   private apply(
@@ -238,6 +284,23 @@ function credentialChanges(input: {
   return changes;
 }
 
+const AUTH_FIELDS: Record<keyof typeof writeBackAuthSchemas, string> = {
+  zendesk: '{email, apiToken}',
+  freshdesk: '{apiKey}',
+  jira: '{email, apiToken}',
+  zammad: '{token}',
+  intercom: '{accessToken, adminId}',
+};
+
+/** For the audit log: write-back credentials the request set show as "[redacted]", never their values. */
+function writeBackChange(
+  input: { writeBack?: WriteBackInput | null },
+  view: IntegrationView,
+): { writeBack?: (WriteBackView & { auth?: string }) | null } {
+  if (!input.writeBack || !view.writeBack) return {};
+  return { writeBack: { ...view.writeBack, ...(input.writeBack.auth ? { auth: REDACTED } : {}) } };
+}
+
 /** A readable, unique-enough slug: "Acme Zendesk" → "acme-zendesk-3f9a1c". */
 function generateId(name: string): string {
   const slug = name
@@ -262,6 +325,7 @@ function toView(e: IntegrationEntity): IntegrationView {
     secretHeaderName: e.secretHeaderName,
     mapping: e.mapping,
     replayWindowSeconds: e.replayWindowSeconds,
+    writeBack: e.writeBack && { baseUrl: e.writeBack.baseUrl, tags: e.writeBack.tags, hasCredentials: true },
     activeCredentials: activeCredentials(e),
     createdAt: e.createdAt.toISOString(),
     updatedAt: e.updatedAt.toISOString(),

@@ -25,7 +25,10 @@ export class ChannelsController {
   constructor(private readonly channels: ChannelsService) {}
 
   @Post()
-  @ApiOperation({ summary: 'Create a notification channel: a signed webhook or a Slack incoming webhook' })
+  @ApiOperation({
+    summary:
+      'Create a notification channel: a signed webhook, a Slack incoming webhook or helpdesk write-back',
+  })
   @ApiZodBody(createChannelSchema)
   @ApiZodResponse(201, channelSchema, { description: 'Created', errors: [400, 409] })
   create(

@@ -17,6 +17,9 @@ const common = {
   enabled: z.boolean().default(true),
 };
 
+export const CHANNEL_TYPES = ['webhook', 'slack', 'helpdesk'] as const;
+export type ChannelType = (typeof CHANNEL_TYPES)[number];
+
 export const channelBodySchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('webhook'),
@@ -26,6 +29,12 @@ export const channelBodySchema = z.discriminatedUnion('type', [
     secret: z.string().min(16).max(200),
   }),
   z.strictObject({ type: z.literal('slack'), ...common, url: z.url({ protocol: /^https?$/ }) }),
+  z.strictObject({
+    type: z.literal('helpdesk'),
+    ...common,
+    /** Write-back through the ticket's own integration; naming one limits the channel to that one's tickets. */
+    integrationId: z.string().min(1).max(64).optional(),
+  }),
 ]);
 
 export const createChannelSchema = channelBodySchema.and(z.object({ id: configIdSchema }));
@@ -33,11 +42,13 @@ export const createChannelSchema = channelBodySchema.and(z.object({ id: configId
 export const channelSchema = z.object({
   id: z.string(),
   name: z.string(),
-  type: z.enum(['webhook', 'slack']),
+  type: z.enum(CHANNEL_TYPES),
   subscribe: subscribeSchema,
   enabled: z.boolean(),
-  /** Scheme and host only: the path of a Slack or webhook URL is itself a credential. */
-  urlHost: z.string(),
+  /** Scheme and host only: the path of a Slack or webhook URL is itself a credential. null: a helpdesk channel. */
+  urlHost: z.string().nullable(),
+  /** A helpdesk channel's integration (null: each ticket's own); absent on other channels. */
+  integrationId: z.string().nullable().optional(),
   createdAt: instantSchema,
   updatedAt: instantSchema,
 });

@@ -3,16 +3,23 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AuditLog, REDACTED } from '../audit/audit-log.js';
 import type { Actor } from '../auth/actor.js';
-import { ConflictError, NotFoundError } from '../common/errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../common/errors.js';
 import { SecretBox } from '../integrations/secret-box.js';
-import type { ChannelBody, ChannelDto, ChannelSubscription, CreateChannelBody } from './channels.schemas.js';
+import type {
+  ChannelBody,
+  ChannelDto,
+  ChannelSubscription,
+  ChannelType,
+  CreateChannelBody,
+} from './channels.schemas.js';
 
 interface ChannelRow {
   id: string;
   name: string;
-  type: 'webhook' | 'slack';
-  target_sealed: string;
+  type: ChannelType;
+  target_sealed: string | null;
   secret_sealed: string | null;
+  integration_id: string | null;
   subscribe: ChannelSubscription;
   enabled: boolean;
   created_at: Date;
@@ -22,9 +29,12 @@ interface ChannelRow {
 /** A channel as the sender needs it: its URL and signing secret opened. */
 export interface OpenChannel {
   id: string;
-  type: 'webhook' | 'slack';
+  type: ChannelType;
+  /** Empty for a helpdesk channel (the integration's write-back settings say where). */
   url: string;
   secret: string | null;
+  /** A helpdesk channel's integration; null: the ticket's own. */
+  integrationId: string | null;
 }
 
 /** Notification channels (admin configuration; the admin guard goes on the controller when auth lands). */
@@ -47,9 +57,11 @@ export class ChannelsService {
 
   async create(body: CreateChannelBody, actor: Actor): Promise<ChannelDto> {
     return this.db.transaction(async (tx) => {
+      await this.checkIntegration(tx, body);
       const rows: ChannelRow[] = await tx.query(
-        `INSERT INTO notification_channels (id, name, type, target_sealed, secret_sealed, subscribe, enabled)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING RETURNING *`,
+        `INSERT INTO notification_channels
+           (id, name, type, target_sealed, secret_sealed, subscribe, enabled, integration_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING RETURNING *`,
         [body.id, ...this.values(body)],
       );
       if (rows.length === 0)
@@ -65,15 +77,17 @@ export class ChannelsService {
   /** Create or replace; returns whether it was created. */
   async put(id: string, body: ChannelBody, actor: Actor): Promise<{ channel: ChannelDto; created: boolean }> {
     return this.db.transaction(async (tx) => {
+      await this.checkIntegration(tx, body);
       const previous: ChannelRow[] = await tx.query(
         'SELECT * FROM notification_channels WHERE id = $1 FOR UPDATE',
         [id],
       );
       const rows: Array<ChannelRow & { inserted: boolean }> = await tx.query(
-        `INSERT INTO notification_channels (id, name, type, target_sealed, secret_sealed, subscribe, enabled)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)
+        `INSERT INTO notification_channels
+           (id, name, type, target_sealed, secret_sealed, subscribe, enabled, integration_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
          ON CONFLICT (id) DO UPDATE SET name = $2, type = $3, target_sealed = $4, secret_sealed = $5,
-           subscribe = $6, enabled = $7, updated_at = now()
+           subscribe = $6, enabled = $7, integration_id = $8, updated_at = now()
          RETURNING *, (xmax = 0) AS inserted`,
         [id, ...this.values(body)],
       );
@@ -105,7 +119,8 @@ export class ChannelsService {
     after: ChannelDto | null,
     body?: ChannelBody,
   ): Promise<void> {
-    const written = body && { url: REDACTED, ...(body.type === 'webhook' ? { secret: REDACTED } : {}) };
+    const written = body &&
+      body.type !== 'helpdesk' && { url: REDACTED, ...(body.type === 'webhook' ? { secret: REDACTED } : {}) };
     await this.audit.record(tx, actor, {
       action,
       resourceType: 'channel',
@@ -122,8 +137,9 @@ export class ChannelsService {
     return {
       id: r.id,
       type: r.type,
-      url: this.box.open(r.target_sealed),
+      url: r.target_sealed === null ? '' : this.box.open(r.target_sealed),
       secret: r.secret_sealed === null ? null : this.box.open(r.secret_sealed),
+      integrationId: r.integration_id,
     };
   }
 
@@ -133,27 +149,41 @@ export class ChannelsService {
     return rows[0];
   }
 
+  /** A helpdesk channel may name only an integration that exists (400 otherwise: the body is wrong). */
+  private async checkIntegration(tx: EntityManager, body: ChannelBody): Promise<void> {
+    if (body.type !== 'helpdesk' || body.integrationId === undefined) return;
+    const found = (await tx.query('SELECT 1 FROM integrations WHERE id = $1', [
+      body.integrationId,
+    ])) as unknown[];
+    if (found.length === 0)
+      throw new ValidationError(
+        `integrationId "${body.integrationId}" is not an integration; see GET /integrations, or leave it out to write back through each ticket's own integration.`,
+      );
+  }
+
   private values(body: ChannelBody): unknown[] {
     const secret = body.type === 'webhook' ? this.box.seal(body.secret) : null;
     return [
       body.name,
       body.type,
-      this.box.seal(body.url),
+      body.type === 'helpdesk' ? null : this.box.seal(body.url),
       secret,
       JSON.stringify(body.subscribe),
       body.enabled,
+      body.type === 'helpdesk' ? (body.integrationId ?? null) : null,
     ];
   }
 
   private toDto(r: ChannelRow): ChannelDto {
-    const url = new URL(this.box.open(r.target_sealed));
+    const url = r.target_sealed === null ? null : new URL(this.box.open(r.target_sealed));
     return {
       id: r.id,
       name: r.name,
       type: r.type,
       subscribe: r.subscribe,
       enabled: r.enabled,
-      urlHost: `${url.protocol}//${url.host}`,
+      urlHost: url && `${url.protocol}//${url.host}`,
+      ...(r.type === 'helpdesk' ? { integrationId: r.integration_id } : {}),
       createdAt: r.created_at.toISOString(),
       updatedAt: r.updated_at.toISOString(),
     };

@@ -3,7 +3,8 @@ import { createHmac } from 'node:crypto';
 /** What a delivery is about, read fresh when it is sent. */
 export interface NotificationFacts {
   idempotencyKey: string;
-  event: 'step' | 'withdrawal';
+  /** met: a warned clock was met in time (sent to helpdesk channels only, to take the warning tag off). */
+  event: 'step' | 'withdrawal' | 'met';
   step: {
     id: string;
     metric: string;
@@ -30,7 +31,7 @@ export function webhookBody(f: NotificationFacts): object {
   const s = f.step;
   return {
     id: f.idempotencyKey,
-    type: f.event === 'withdrawal' ? 'sla.breach_withdrawn' : `sla.${s.kind}`,
+    type: f.event === 'withdrawal' ? 'sla.breach_withdrawn' : f.event === 'met' ? 'sla.met' : `sla.${s.kind}`,
     ticket: f.ticket,
     clock: { metric: s.metric, cycle: s.cycle },
     step: {
@@ -60,6 +61,7 @@ export function headline(f: NotificationFacts): string {
   const clock = s.metric.replace('_', ' ');
   const deadline = s.deadline?.toISOString() ?? 'unknown';
   if (f.event === 'withdrawal') return `Breach withdrawn: ${clock} on ${ticket} was met after all.`;
+  if (f.event === 'met') return `SLA met: ${clock} on ${ticket} was met after its warning.`;
   if (s.kind === 'warning')
     return `SLA warning: ${clock} on ${ticket} is at ${s.percent ?? '?'} % of its target, due ${deadline}.`;
   return `SLA breached: ${clock} on ${ticket}, deadline ${deadline}.`;

@@ -5,6 +5,7 @@ import type { Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { NotifyJob, notifyJobId, NotifyQueue } from './notify.queue.js';
+import { HELPDESK_CHANNEL_FITS } from './writeback/writeback-planner.js';
 
 /**
  * Turns recorded steps into delivery rows and jobs. A recorded step goes to the channels its recipients name and to
@@ -66,6 +67,7 @@ const PLAN_SQL = `
       AND (c.subscribe -> 'priorities' IS NULL
         OR (c.subscribe -> 'priorities') ? coalesce(t.priority, t.default_priority))
       AND (c.subscribe -> 'metrics' IS NULL OR (c.subscribe -> 'metrics') ? s.metric)))
+    AND ${HELPDESK_CHANNEL_FITS}
   WHERE ${STEPS} AND s.status = 'recorded' AND (NOT s.late OR $2)
   UNION ALL
   SELECT s.id, 'withdrawal', n.channel_id

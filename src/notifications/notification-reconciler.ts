@@ -10,6 +10,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { NotificationPlanner } from './notification-planner.js';
+import { WriteBackPlanner } from './writeback/writeback-planner.js';
 
 /** Fixed advisory-lock key: one notification pass at a time across all worker processes. */
 const NOTIFY_LOCK_KEY = 734_190_202;
@@ -30,6 +31,7 @@ export class NotificationReconciler implements OnApplicationBootstrap, OnModuleD
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly planner: NotificationPlanner,
+    private readonly writeBack: WriteBackPlanner,
     private readonly scheduler: SchedulerRegistry,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
@@ -58,7 +60,7 @@ export class NotificationReconciler implements OnApplicationBootstrap, OnModuleD
           NOTIFY_LOCK_KEY,
         ])) as Array<{ locked: boolean }>;
         if (!locked) return 0;
-        const planned = await this.planner.plan(null);
+        const planned = [...(await this.planner.plan(null)), ...(await this.writeBack.planMet(null))];
         const waiting: Array<{ id: string }> = await tx.query(
           `SELECT id FROM notifications WHERE status = 'pending' AND created_at < now() - make_interval(secs => $1)
            ORDER BY created_at LIMIT 5000`,

@@ -13,7 +13,7 @@ export const listNotificationsQuerySchema = z.strictObject({
 export const notificationSchema = z.object({
   id: z.string(),
   stepId: z.string(),
-  event: z.enum(['step', 'withdrawal']),
+  event: z.enum(['step', 'withdrawal', 'met']),
   channelId: z.string(),
   status: z.enum(NOTIFICATION_STATUSES),
   attempts: z.number(),

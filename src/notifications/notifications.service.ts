@@ -9,7 +9,7 @@ import type { ListNotificationsQuery, NotificationView } from './notifications.s
 interface NotificationRow {
   id: string;
   step_id: string;
-  event: 'step' | 'withdrawal';
+  event: 'step' | 'withdrawal' | 'met';
   channel_id: string;
   status: NotificationView['status'];
   attempts: number;

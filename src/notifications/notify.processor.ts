@@ -6,7 +6,8 @@ import type { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { ChannelsService } from './channels.service.js';
 import type { NotificationFacts } from './notification-message.js';
-import { NotificationSender, PermanentSendError } from './notification-sender.js';
+import { NotificationSender } from './notification-sender.js';
+import { PermanentSendError, RetryAfterError } from './send-errors.js';
 import { NotifyJob, type NotifyJobData, NotifyQueue } from './notify.queue.js';
 
 /**
@@ -45,8 +46,8 @@ export class NotifyProcessor extends WorkerHost {
       if (state?.status === 'pending') return this.later(job, token, this.leaseSeconds * 1000);
       return state?.status ?? 'gone';
     }
-    if (row.event === 'withdrawal' && row.breach_notice === 'pending') {
-      // The breach's own notice is still on its way: the withdrawal waits for it (the backoff is the wait).
+    if (row.event !== 'step' && row.breach_notice === 'pending') {
+      // The step's own notice is still on its way: the withdrawal (or met) waits for it (the backoff is the wait).
       await this.db.query(
         'UPDATE notifications SET sending_since = NULL, attempts = attempts - 1 WHERE id = $1',
         [notificationId],
@@ -61,7 +62,19 @@ export class NotifyProcessor extends WorkerHost {
       await this.sender.send(channel, facts(row));
     } catch (error) {
       const message = (error as Error).message.slice(0, 500);
-      const last = error instanceof PermanentSendError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      const maxAttempts = job.opts.attempts ?? 1;
+      if (error instanceof RetryAfterError && row.attempts < maxAttempts) {
+        // The receiver said when: wait that long instead of the backoff; the claim count still bounds the attempts.
+        await this.db.query(`UPDATE notifications SET last_error = $2, sending_since = NULL WHERE id = $1`, [
+          notificationId,
+          message,
+        ]);
+        return this.later(job, token, error.delayMs);
+      }
+      const last =
+        error instanceof PermanentSendError ||
+        job.attemptsMade + 1 >= maxAttempts ||
+        (error instanceof RetryAfterError && row.attempts >= maxAttempts);
       await this.db.query(
         `UPDATE notifications SET status = $2, last_error = $3, sending_since = NULL WHERE id = $1`,
         [notificationId, last ? 'failed' : 'pending', message],
@@ -83,6 +96,7 @@ export class NotifyProcessor extends WorkerHost {
       return `step ${row.step_status} before it was sent`;
     if (row.event === 'withdrawal' && row.step_status !== 'withdrawn') return 'breach recorded again';
     if (row.event === 'withdrawal' && row.breach_notice !== 'sent') return 'the breach was never sent here';
+    if (row.event === 'met' && row.breach_notice !== 'sent') return 'the warning was never sent here';
     return null;
   }
 
@@ -99,7 +113,9 @@ export class NotifyProcessor extends WorkerHost {
 
 interface ClaimedRow {
   id: string;
-  event: 'step' | 'withdrawal';
+  event: 'step' | 'withdrawal' | 'met';
+  /** Claims so far, this one included. */
+  attempts: number;
   channel_id: string;
   idempotency_key: string;
   step_id: string;
@@ -119,7 +135,7 @@ interface ClaimedRow {
   external_id: string;
   priority: string | null;
   tier: string | null;
-  /** A withdrawal's breach notice on the same channel. */
+  /** A withdrawal's (or met's) notice of its step on the same channel. */
   breach_notice: string | null;
 }
 
@@ -156,7 +172,7 @@ const CLAIM_SQL = `
     UPDATE notifications SET attempts = attempts + 1, sending_since = now()
     WHERE id = $1 AND status = 'pending'
       AND (sending_since IS NULL OR sending_since < now() - make_interval(secs => $2))
-    RETURNING id, event, channel_id, idempotency_key, step_id)
+    RETURNING id, event, channel_id, idempotency_key, step_id, attempts)
   SELECT c.*, s.metric, s.cycle, s.step, s.kind, s.percent, s.status AS step_status, s.due_at, s.deadline,
          s.detected_at, s.withdrawn_at, s.lateness_ms, s.late, t.integration_id, t.external_id,
          coalesce(t.priority, t.default_priority) AS priority, t.tier,

@@ -1,0 +1,28 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { OnEvent } from '@nestjs/event-emitter';
+import { TICKET_CLOCKS_CHANGED, type TicketClocksChanged } from '../../tickets/tickets.events.js';
+import { NotificationPlanner } from '../notification-planner.js';
+import { WriteBackPlanner } from './writeback-planner.js';
+
+/**
+ * After each evaluation, plans the "met" deliveries of the ticket (a warned clock met in time) and enqueues them.
+ * If this process dies first, the notification reconciler plans them on its next pass.
+ */
+@Injectable()
+export class WriteBackDispatcher {
+  private readonly logger = new Logger(WriteBackDispatcher.name);
+
+  constructor(
+    private readonly writeBack: WriteBackPlanner,
+    private readonly planner: NotificationPlanner,
+  ) {}
+
+  @OnEvent(TICKET_CLOCKS_CHANGED, { async: true, promisify: true })
+  async onClocksChanged(change: TicketClocksChanged): Promise<void> {
+    try {
+      await this.planner.enqueue(await this.writeBack.planMet([change.ticketId]));
+    } catch (error) {
+      this.logger.warn(`write-back not planned now, the reconciler will: ${(error as Error).message}`);
+    }
+  }
+}
