@@ -3,6 +3,7 @@ import { $, h, replace } from './dom.js';
 import { duration, metricLabel, when } from './format.js';
 
 const PRIORITIES = ['urgent', 'high', 'normal', 'low'];
+const METRICS = ['reaction', 'first_response', 'resolution', 'next_response'];
 const DAYS = ['', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 
 /** Admins, read-only: tiers, calendars, the policy grid, ladders and integrations with their last delivery. */
@@ -98,18 +99,20 @@ function cell(policies, tier, priority, calendarNames) {
           : h(
               'ul',
               { class: 'plain' },
-              Object.entries(targets).map(([metric, t]) =>
-                h(
-                  'li',
-                  {},
-                  `${metricLabel(metric)}: ${t.minutes ? duration(t.minutes * 60_000) : `${t.businessDays} business day(s)`}`,
+              Object.entries(targets)
+                .sort(([a], [b]) => METRICS.indexOf(a) - METRICS.indexOf(b))
+                .map(([metric, t]) =>
                   h(
-                    'span',
-                    { class: 'sub' },
-                    calendarNames.get(t.calendarId ?? '24x7') ?? t.calendarId ?? '24/7',
+                    'li',
+                    {},
+                    `${metricLabel(metric)}: ${t.minutes ? duration(t.minutes * 60_000) : `${t.businessDays} business day(s)`}`,
+                    h(
+                      'span',
+                      { class: 'sub' },
+                      calendarNames.get(t.calendarId ?? '24x7') ?? t.calendarId ?? '24/7',
+                    ),
                   ),
                 ),
-              ),
             ),
       ),
     );

@@ -2,7 +2,7 @@ import { api, liveEvents, onKeyRefused, session } from './api.js';
 import { $ } from './dom.js';
 import { adminView } from './admin.js';
 import { managerView } from './manager.js';
-import { queueView } from './queue.js';
+import { queueView, tickCountdowns } from './queue.js';
 import { initTicketDialog, ticketOnEvent } from './ticket.js';
 
 const ROLES = ['agent', 'manager', 'admin'];
@@ -76,6 +76,7 @@ function route() {
 
 function start() {
   initTicketDialog();
+  setInterval(tickCountdowns, 1000);
   $('#sign-in-form').addEventListener('submit', async (event) => {
     event.preventDefault();
     const key = $('#api-key').value.trim();

@@ -26,7 +26,12 @@ export function trendChart(points) {
   const x = (i) =>
     left + (periods.length === 1 ? (W - left - right) / 2 : (i * (W - left - right)) / (periods.length - 1));
   const y = (v) => top + ((100 - v) * (H - top - bottom)) / 100;
-  const chart = svg('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': summary(points, metrics) });
+  const chart = svg('svg', {
+    class: 'trend',
+    viewBox: `0 0 ${W} ${H}`,
+    role: 'img',
+    'aria-label': summary(points, metrics),
+  });
   for (const v of [0, 25, 50, 75, 100]) {
     chart.append(svg('line', { class: 'gridline', x1: left, x2: W - right, y1: y(v), y2: y(v) }));
     chart.append(svg('text', { x: left - 6, y: y(v) + 4, 'text-anchor': 'end' }, `${v}%`));

@@ -1,6 +1,6 @@
 import { api, query } from './api.js';
 import { $, h, replace } from './dom.js';
-import { clockFace, duration, localWhen, metricLabel, riskOf } from './format.js';
+import { clockFace, duration, localWhen, metricLabel } from './format.js';
 import { headlineClock, meter, riskBadge, ticketRisk } from './risk.js';
 import { openTicket } from './ticket.js';
 
@@ -100,20 +100,12 @@ export function queueView() {
     tick();
   };
 
-  /** Each second: the countdowns, and a row whose deadline just passed turns to breached. */
+  /** Each second: a row whose deadline just passed turns to breached (the countdowns tick on their own). */
   const tick = () => {
     const now = Date.now();
     for (const row of body.rows) {
       const clock = row._clock;
-      const countdown = row.querySelector('.countdown');
-      if (!clock || !countdown || !clock.deadline) continue;
-      const left = Date.parse(clock.deadline) - now;
-      const counting = clock.state === 'running' || (clock.state === 'breached' && !clock.stoppedAt);
-      countdown.textContent = counting
-        ? left >= 0
-          ? `in ${clockFace(left)}`
-          : `overdue ${clockFace(left)}`
-        : '';
+      if (!clock) continue;
       const risk = ticketRisk(row._ticket, now);
       if (row.dataset.risk !== risk) {
         row.dataset.risk = risk;
@@ -170,17 +162,36 @@ export function dueCell(clock) {
   if (!clock) return '—';
   if (!clock.deadline) return clock.noDeadlineReason ?? '—';
   const counting = clock.state === 'running' || (clock.state === 'breached' && !clock.stoppedAt);
+  const left = clock.remainingMs;
+  const countdown = h('span', { class: 'countdown' }, counting ? '' : clock.state);
+  if (counting) {
+    countdown.dataset.deadline = clock.deadline;
+    countdownText(countdown, Date.now());
+  }
   return h(
     'span',
     {},
-    h('span', { class: 'countdown', 'aria-live': 'off' }, counting ? '' : clock.state),
+    countdown,
     h(
       'span',
       { class: 'sub' },
-      clock.remainingMs === null || !counting ? '' : `${duration(clock.remainingMs)} business time left · `,
+      left === null || !counting
+        ? ''
+        : left >= 0
+          ? `${duration(left)} business time left · `
+          : `${duration(-left)} business time over · `,
       localWhen(clock.deadlineLocal, clock.timeZone),
     ),
   );
 }
 
-export { riskOf };
+function countdownText(el, now) {
+  const left = Date.parse(el.dataset.deadline) - now;
+  el.textContent = left >= 0 ? `in ${clockFace(left)}` : `overdue ${clockFace(left)}`;
+}
+
+/** Every countdown on the page, once a second: wall-clock time to the deadline, which is exact whatever the calendar. */
+export function tickCountdowns() {
+  const now = Date.now();
+  for (const el of document.querySelectorAll('.countdown[data-deadline]')) countdownText(el, now);
+}

@@ -107,7 +107,11 @@ function explanation(c) {
   return h(
     'details',
     {},
-    h('summary', {}, `Why this deadline: ${c.explanation.length} spans`),
+    h(
+      'summary',
+      {},
+      `Why this deadline: ${c.explanation.length} ${c.explanation.length === 1 ? 'span' : 'spans'}`,
+    ),
     h(
       'div',
       { class: 'table-wrap' },
