@@ -86,8 +86,7 @@ export class EventsController {
     const send = (event: StoredLiveEvent) => {
       if (compareIds(event.id, lastSent) <= 0 || !matches(event)) return;
       lastSent = event.id;
-      const { id, type, ...data } = event;
-      raw.write(`id: ${id}\nevent: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
+      raw.write(frameOf(event));
     };
     // Listen first, then replay: what arrives meanwhile is dropped by id if the replay already sent it.
     const buffered: StoredLiveEvent[] = [];
@@ -114,6 +113,18 @@ export class EventsController {
     replaying = false;
     for (const event of buffered) send(event);
   }
+}
+
+/** The SSE frame of an event, serialised once however many clients it goes to (the hub shares one object). */
+const frames = new WeakMap<StoredLiveEvent, string>();
+function frameOf(event: StoredLiveEvent): string {
+  let frame = frames.get(event);
+  if (frame === undefined) {
+    const { id, type, ...data } = event;
+    frame = `id: ${id}\nevent: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+    frames.set(event, frame);
+  }
+  return frame;
 }
 
 function filterFor(q: LiveEventsQuery): (event: StoredLiveEvent) => boolean {

@@ -146,7 +146,7 @@ describe('dashboard in a browser', () => {
     await page.setViewportSize({ width: 375, height: 740 });
     await expect
       .poll(() =>
-        page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth),
+        page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth'),
       )
       .toBeLessThanOrEqual(0);
     await page.screenshot({ path: `${ARTIFACTS}/agent-phone.png`, fullPage: true });
