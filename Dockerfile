@@ -14,6 +14,7 @@ WORKDIR /app
 ENV NODE_ENV=production
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/src/dashboard/public ./src/dashboard/public
 COPY package.json ./
 USER node
 EXPOSE 3000

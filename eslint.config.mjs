@@ -19,6 +19,22 @@ export default tseslint.config(
     },
   },
   {
+    // The dashboard: plain browser modules, served as they are (no types, no build).
+    files: ['src/dashboard/public/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      sourceType: 'module',
+      parserOptions: { projectService: false, project: false },
+      globals: Object.fromEntries(
+        [
+          'window', 'document', 'location', 'sessionStorage', 'fetch', 'URLSearchParams', 'AbortController',
+          'TextDecoderStream', 'Intl', 'Node', 'FormData', 'setTimeout', 'clearTimeout', 'setInterval',
+          'clearInterval', 'console',
+        ].map((name) => [name, 'readonly']),
+      ),
+    },
+  },
+  {
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off', '@typescript-eslint/no-explicit-any': 'off' },
   },

@@ -11,6 +11,7 @@ import { toErrorResponse } from './common/http-exception.filter.js';
 import { authorize } from './auth/access.guard.js';
 import { ApiKeysService } from './auth/api-keys.service.js';
 import { setupOpenApi } from './common/openapi.js';
+import { registerDashboard } from './dashboard/dashboard.js';
 import { webhookPathItem } from './webhooks/webhook-openapi.js';
 import type { AppConfig } from './config/app-config.js';
 import { redisConnectionOptions } from './common/redis-connection.js';
@@ -185,6 +186,7 @@ export async function createApp(
     bodyParser: false,
   });
   await registerHttpHardening(app, config, () => auth.keys);
+  if (config.ROLE !== 'worker') await registerDashboard(app);
   registerInputGuards(app.getHttpAdapter().getInstance());
   app.enableShutdownHooks();
   registeredRoutes.set(app, routes);

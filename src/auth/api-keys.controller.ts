@@ -5,7 +5,7 @@ import { ApiZodBody } from '../common/openapi.js';
 import { type Actor, CurrentActor } from './actor.js';
 import { ZodValidationPipe } from '../common/zod-validation.pipe.js';
 import { type ApiKeyView, ApiKeysService } from './api-keys.service.js';
-import { ROLES, Roles } from './roles.js';
+import { ROLES, type Role, Roles } from './roles.js';
 
 const createApiKeySchema = z.strictObject({
   name: z.string().trim().min(1).max(100),
@@ -32,6 +32,15 @@ export class ApiKeysController {
       { name: body.name, role: body.role, expiresAt: body.expiresAt ? new Date(body.expiresAt) : null },
       actor,
     );
+  }
+
+  @Get('me')
+  @Roles('agent')
+  @ApiOperation({
+    summary: 'The calling key: its id, name and role (what the dashboard shows after sign-in)',
+  })
+  me(@CurrentActor() actor: Actor): { id: string; name: string; role: Role } {
+    return { id: actor.keyId!, name: actor.name, role: actor.role! };
   }
 
   @Get()

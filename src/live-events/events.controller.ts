@@ -1,10 +1,18 @@
 import { Roles } from '../auth/roles.js';
 import { Controller, Get, Headers, Query, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { ZodValidationPipe } from '../common/zod-validation.pipe.js';
-import { compareIds, LIVE_EVENT_TYPES, LiveEventStream, type StoredLiveEvent } from './live-event-stream.js';
+import { type AuthenticatedRequest, ForbiddenError } from '../auth/access.guard.js';
+import {
+  compareIds,
+  eventTypesFor,
+  LIVE_EVENT_TYPES,
+  LiveEventStream,
+  MANAGER_EVENT_TYPES,
+  type StoredLiveEvent,
+} from './live-event-stream.js';
 import { LiveEventsHub } from './live-events.hub.js';
 
 const HEARTBEAT_MS = 15_000;
@@ -44,15 +52,27 @@ export class EventsController {
   @Get()
   @ApiOperation({
     summary: 'Live events (SSE): clock changes, warnings, breaches, withdrawals, acknowledgements',
+    description:
+      `Agents receive ${eventTypesFor('agent').join(', ')}; managers and admins also ` +
+      `${[...MANAGER_EVENT_TYPES].join(' and ')}. Asking for a type the key's role does not receive is a 403.`,
   })
   @ApiProduces('text/event-stream')
   async events(
     @Query(new ZodValidationPipe(liveEventsQuerySchema)) query: LiveEventsQuery,
     @Headers('last-event-id') lastEventId: string | undefined,
-    @Req() request: FastifyRequest,
+    @Req() request: AuthenticatedRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const matches = filterFor(query);
+    const role = request.principal?.role ?? 'agent';
+    const allowed = eventTypesFor(role);
+    const refused = (query.types ?? []).filter((t) => !allowed.includes(t));
+    if (refused.length > 0) {
+      throw new ForbiddenError(
+        'insufficient_role',
+        `${refused.join(', ')} events are for managers and admins; the key "${request.principal?.name ?? ''}" has the ${role} role. Leave out types to receive everything this role may see.`,
+      );
+    }
+    const matches = filterFor({ ...query, types: query.types ?? allowed });
     reply.hijack();
     const raw = reply.raw;
     raw.writeHead(200, {
@@ -66,8 +86,7 @@ export class EventsController {
     const send = (event: StoredLiveEvent) => {
       if (compareIds(event.id, lastSent) <= 0 || !matches(event)) return;
       lastSent = event.id;
-      const { id, type, ...data } = event;
-      raw.write(`id: ${id}\nevent: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
+      raw.write(frameOf(event));
     };
     // Listen first, then replay: what arrives meanwhile is dropped by id if the replay already sent it.
     const buffered: StoredLiveEvent[] = [];
@@ -94,6 +113,18 @@ export class EventsController {
     replaying = false;
     for (const event of buffered) send(event);
   }
+}
+
+/** The SSE frame of an event, serialised once however many clients it goes to (the hub shares one object). */
+const frames = new WeakMap<StoredLiveEvent, string>();
+function frameOf(event: StoredLiveEvent): string {
+  let frame = frames.get(event);
+  if (frame === undefined) {
+    const { id, type, ...data } = event;
+    frame = `id: ${id}\nevent: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+    frames.set(event, frame);
+  }
+  return frame;
 }
 
 function filterFor(q: LiveEventsQuery): (event: StoredLiveEvent) => boolean {

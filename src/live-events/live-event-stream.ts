@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common
 import { Redis } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { redisConnectionOptions } from '../common/redis-connection.js';
+import { type Role, roleAllows } from '../auth/roles.js';
 
 export const LIVE_EVENT_TYPES = [
   'clock.changed',
@@ -12,6 +13,23 @@ export const LIVE_EVENT_TYPES = [
   'breach.acknowledged',
 ] as const;
 export type LiveEventType = (typeof LIVE_EVENT_TYPES)[number];
+
+/**
+ * Events for managers and admins only: escalations (who is escalated to, step by step) and acknowledgements (who took
+ * a breach on) are the managers' workflow. Agents get what changes their queue: clock changes, warnings, breaches and
+ * withdrawals; the ticket itself (GET /tickets/…) still shows its whole log.
+ */
+export const MANAGER_EVENT_TYPES: ReadonlySet<LiveEventType> = new Set([
+  'step.escalation',
+  'breach.acknowledged',
+]);
+
+/** The event types a role receives. */
+export function eventTypesFor(role: Role): LiveEventType[] {
+  return roleAllows(role, 'manager')
+    ? [...LIVE_EVENT_TYPES]
+    : LIVE_EVENT_TYPES.filter((t) => !MANAGER_EVENT_TYPES.has(t));
+}
 
 /** What a live event says; ids and the fields clients filter on, the rest they fetch. */
 export interface LiveEvent {

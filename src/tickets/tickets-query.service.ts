@@ -46,6 +46,15 @@ const STATE_PREDICATES: Record<ClockState, (now: () => string) => string> = {
   cancelled: () => `c.state = 'cancelled'`,
 };
 
+/** A clock that still counts toward its deadline: running, or overdue and not yet stopped. */
+const COUNTING_SQL = `c.state IN ('running', 'breached') AND c.stopped_at IS NULL AND c.target_ms IS NOT NULL`;
+
+/** At risk: a counting clock at or above `percent` % used as of now (a paused or stopped clock is not). */
+function atRiskNow(row: TicketClockEntity, view: ClockView, percent: number): boolean {
+  const counting = row.stoppedAt === null && (row.state === 'running' || row.state === 'breached');
+  return counting && view.percentUsed !== null && view.percentUsed >= percent;
+}
+
 /** The read side: one ticket with all its clocks, and the agent queue. */
 @Injectable()
 export class TicketsQueryService {
@@ -117,6 +126,9 @@ export class TicketsQueryService {
     const params: unknown[] = [];
     const where = [`t.status NOT IN ('solved', 'closed')`, `t.removed IS NULL`];
     const param = (value: unknown) => `$${params.push(value)}`;
+    // Bound lazily: Postgres rejects a parameter that no predicate uses.
+    let at: string | undefined;
+    const nowParam = () => (at ??= `${param(new Date(now).toISOString())}::timestamptz`);
     if (query.tier) where.push(`t.tier = ANY(${param(query.tier)}::text[])`);
     if (query.priority) where.push(`t.priority = ANY(${param(query.priority)}::text[])`);
     if (query.assignee) where.push(`t.assignee_id = ${param(query.assignee)}`);
@@ -128,57 +140,77 @@ export class TicketsQueryService {
       );
     }
     if (query.state) {
-      // Bound lazily: Postgres rejects a parameter that no predicate uses.
-      let at: string | undefined;
-      const nowParam = () => (at ??= `${param(new Date(now).toISOString())}::timestamptz`);
       const states = query.state.map((s) => STATE_PREDICATES[s](nowParam)).join(' OR ');
       where.push(`EXISTS (SELECT 1 FROM ticket_clocks c WHERE c.ticket_id = t.id AND (${states}))`);
     }
-    if (query.cursor) {
-      const cursor = decodeCursor(query.cursor);
-      const id = param(cursor.id);
-      if (cursor.deadline === null) {
-        where.push(`t.next_deadline IS NULL AND t.id > ${id}::uuid`);
-      } else {
-        const d = param(new Date(cursor.deadline).toISOString());
-        where.push(
-          `(t.next_deadline > ${d}::timestamptz OR (t.next_deadline = ${d}::timestamptz AND t.id > ${id}::uuid)` +
-            ` OR t.next_deadline IS NULL)`,
-        );
-      }
+    if (query.atRisk !== undefined) {
+      // A superset in SQL: business time grows at most as fast as wall time, so a clock whose stored use plus
+      // the wall time since its evaluation stays under N % cannot be at N % now. The exact live % is checked below.
+      const share = param(query.atRisk / 100);
+      where.push(
+        `EXISTS (SELECT 1 FROM ticket_clocks c WHERE c.ticket_id = t.id AND ${COUNTING_SQL}
+           AND c.used_ms + GREATEST(0, EXTRACT(EPOCH FROM (${nowParam()} - c.evaluated_at)) * 1000)
+               >= ${share}::float8 * c.target_ms)`,
+      );
     }
     const limit = query.limit;
-    const ids: Array<{ id: string }> = await this.tickets.query(
-      `SELECT t.id FROM tickets t WHERE ${where.join(' AND ')}
-       ORDER BY t.next_deadline ASC NULLS LAST, t.id ASC LIMIT ${param(limit + 1)}`,
-      params,
-    );
-    const pageIds = ids.slice(0, limit).map((r) => r.id);
-    if (pageIds.length === 0) return { items: [], nextCursor: null };
-    const [tickets, clockRows, calendarOf] = await Promise.all([
-      this.tickets.findBy({ id: In(pageIds) }),
-      this.clocks.findBy({ ticketId: In(pageIds) }),
-      this.calendars(),
-    ]);
-    const byId = new Map(tickets.map((t) => [t.id, t]));
-    const clocksByTicket = new Map<string, TicketClockEntity[]>();
-    for (const c of sortClocks(clockRows))
-      clocksByTicket.set(c.ticketId, [...(clocksByTicket.get(c.ticketId) ?? []), c]);
-    const items = pageIds
-      .map((id) => byId.get(id))
-      .filter((t): t is TicketEntity => t !== undefined)
-      .map((t) =>
-        toTicketView(
-          t,
-          (clocksByTicket.get(t.id) ?? []).map((c) => toClockView(c, now, calendarOf)),
-        ),
+    let cursor = query.cursor ? decodeCursor(query.cursor) : null;
+    const baseParams = params.length;
+    // Without atRisk one round gives the page. With it, rows the live check drops are made up for by reading on,
+    // in next-deadline order, until the page is full or the candidates run out.
+    const batch = query.atRisk === undefined ? limit + 1 : Math.max(limit + 1, 200);
+    const calendarOf = await this.calendars();
+    const picked: Array<{ ticket: TicketEntity; clocks: ClockView[] }> = [];
+    for (;;) {
+      params.length = baseParams;
+      const keyset: string[] = [];
+      if (cursor) {
+        const id = param(cursor.id);
+        if (cursor.deadline === null) {
+          keyset.push(`t.next_deadline IS NULL AND t.id > ${id}::uuid`);
+        } else {
+          const d = param(new Date(cursor.deadline).toISOString());
+          keyset.push(
+            `(t.next_deadline > ${d}::timestamptz OR (t.next_deadline = ${d}::timestamptz AND t.id > ${id}::uuid)` +
+              ` OR t.next_deadline IS NULL)`,
+          );
+        }
+      }
+      const ids: Array<{ id: string }> = await this.tickets.query(
+        `SELECT t.id FROM tickets t WHERE ${[...where, ...keyset].join(' AND ')}
+         ORDER BY t.next_deadline ASC NULLS LAST, t.id ASC LIMIT ${param(batch)}`,
+        params,
       );
-    const last = byId.get(pageIds[pageIds.length - 1]);
+      if (ids.length === 0) break;
+      const batchIds = ids.map((r) => r.id);
+      const [tickets, clockRows] = await Promise.all([
+        this.tickets.findBy({ id: In(batchIds) }),
+        this.clocks.findBy({ ticketId: In(batchIds) }),
+      ]);
+      const byId = new Map(tickets.map((t) => [t.id, t]));
+      const clocksByTicket = new Map<string, TicketClockEntity[]>();
+      for (const c of sortClocks(clockRows))
+        clocksByTicket.set(c.ticketId, [...(clocksByTicket.get(c.ticketId) ?? []), c]);
+      for (const id of batchIds) {
+        const ticket = byId.get(id);
+        if (!ticket) continue;
+        const rows = clocksByTicket.get(id) ?? [];
+        const clocks = rows.map((c) => toClockView(c, now, calendarOf));
+        if (query.atRisk === undefined || clocks.some((c, i) => atRiskNow(rows[i], c, query.atRisk!)))
+          picked.push({ ticket, clocks });
+        if (picked.length > limit) break;
+      }
+      const last = byId.get(batchIds[batchIds.length - 1]);
+      if (picked.length > limit || ids.length < batch || !last) break;
+      cursor = { deadline: last.nextDeadline?.getTime() ?? null, id: last.id };
+    }
+    const page = picked.slice(0, limit);
+    const last = page[page.length - 1]?.ticket;
     const nextCursor =
-      ids.length > limit && last
+      picked.length > limit && last
         ? encodeCursor({ deadline: last.nextDeadline?.getTime() ?? null, id: last.id })
         : null;
-    return { items, nextCursor };
+    return { items: page.map((p) => toTicketView(p.ticket, p.clocks)), nextCursor };
   }
 
   private async calendars(): Promise<(calendarId: string | null) => BusinessCalendar | undefined> {

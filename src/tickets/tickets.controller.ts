@@ -45,6 +45,13 @@ export class TicketsController {
     description:
       'ISO 8601 duration (PT2H, P1D) or whole minutes: next deadline at most this far from now (overdue included)',
   })
+  @ApiQuery({
+    name: 'atRisk',
+    required: false,
+    type: Number,
+    description:
+      'At risk: a counting clock (running, or overdue and not yet stopped) at or above this % used, as of now (0–1000)',
+  })
   @ApiQuery({ name: 'sort', required: false, enum: TICKET_SORTS })
   @ApiQuery({ name: 'limit', required: false, type: Number, description: '1–200, default 50' })
   @ApiQuery({ name: 'cursor', required: false, type: String, description: 'nextCursor of the previous page' })

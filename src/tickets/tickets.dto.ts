@@ -59,6 +59,15 @@ export const listTicketsQuerySchema = z
     group: z.string().min(1).max(255).optional().describe("The helpdesk's group id"),
     integrationId: z.string().min(1).max(64).optional(),
     breachWithin: breachWithinSchema.optional(),
+    atRisk: z
+      .string()
+      .regex(/^\d{1,4}(\.\d{1,2})?$/, 'expected a percentage such as 75 or 90.5')
+      .transform(Number)
+      .pipe(z.number().max(1000))
+      .optional()
+      .describe(
+        'Tickets with a counting clock (running, or overdue and not stopped) at or above this % used',
+      ),
     sort: z.enum(TICKET_SORTS).default('next_deadline'),
     limit: z.coerce.number().int().min(1).max(200).default(50),
     cursor: z.string().max(512).optional(),

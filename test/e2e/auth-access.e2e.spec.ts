@@ -12,6 +12,9 @@ const PUBLIC_ROUTES = new Set([
   'HEAD /health/live',
 ]);
 
+/** The dashboard's static files (the page, its scripts and styles): public, they hold no data. */
+const DASHBOARD_FILE = /^\/(?:[\w-]+\.(?:html|js|css|svg))?$/;
+
 describe('access control', () => {
   let t: TestApp;
   const keys: Record<'agent' | 'manager', string> = { agent: '', manager: '' };
@@ -38,6 +41,10 @@ describe('access control', () => {
       const res = await anonymous()[verb](path).send(body);
       const label = `${method} ${url}`;
       if (PUBLIC_ROUTES.has(label)) continue;
+      if (DASHBOARD_FILE.test(url) && (method === 'GET' || method === 'HEAD')) {
+        if (res.status !== 200) open.push(`${label}: a dashboard file answered ${res.status} without a key`);
+        continue;
+      }
       if (res.status !== 401) open.push(`${label} answered ${res.status} without a key`);
       // With an admin key, no route may lack a decision (the guard refuses those for everyone).
       const admin = await t.http()[verb](path).send(body);
@@ -65,6 +72,13 @@ describe('access control', () => {
     await anonymous().get('/apikeys').set('x-api-key', keys.agent).expect(403);
     await t.http().get('/policies').expect(200);
     await t.http().get('/webhooks/deliveries').expect(200);
+  });
+
+  it('GET /apikeys/me tells any key its own name and role, never the key', async () => {
+    const me = await anonymous().get('/apikeys/me').set('authorization', `Bearer ${keys.agent}`).expect(200);
+    expect(me.body).toEqual({ id: expect.any(String), name: 'test-agent', role: 'agent' });
+    expect((await t.http().get('/apikeys/me').expect(200)).body).toMatchObject({ role: 'admin' });
+    await anonymous().get('/apikeys/me').expect(401);
   });
 
   it('401 for a missing, malformed or unknown key, each saying what to do', async () => {

@@ -150,6 +150,53 @@ describe('live events (SSE)', () => {
     client.close();
   });
 
+  it("filters by the key's role: agents get no escalations or acknowledgements; managers do", async () => {
+    const agentKey = await api.keyFor('agent');
+    const managerKey = await api.keyFor('manager');
+    const agent = connect(`${base}/events`, { authorization: `Bearer ${agentKey}` });
+    const agentB2 = connect(`${base}/events?ticket=B2&tier=gold`, { authorization: `Bearer ${agentKey}` });
+    const manager = connect(`${base}/events?ticket=B2`, { authorization: `Bearer ${managerKey}` });
+    expect([await agent.status, await agentB2.status, await manager.status]).toEqual([200, 200, 200]);
+    await new Promise((r) => setTimeout(r, 200));
+    await deliver('B3', 'gold');
+    await deliver('B2', 'gold', 2 * 60_000);
+    await until(() => manager.events.some((e) => e.event === 'step.breach'));
+    const breach = manager.events.find((e) => e.event === 'step.breach')!;
+    await api
+      .http()
+      .post(`/breaches/${String(breach.data!.stepId)}/ack`)
+      .send({})
+      .expect(200);
+    await until(() => manager.events.some((e) => e.event === 'breach.acknowledged'));
+    await deliver('B4', 'gold'); // a later event: the agent streams are past the acknowledgement
+    await until(() => agent.events.some((e) => e.data?.externalId === 'B4'));
+    expect(agent.events.map((e) => e.event)).not.toContain('breach.acknowledged');
+    expect(agent.events.filter((e) => e.data?.externalId === 'B2').map((e) => e.event)).toEqual([
+      'clock.changed',
+      'step.breach',
+    ]);
+    expect(agentB2.events.map((e) => `${e.event} ${e.data?.externalId}`)).toEqual([
+      'clock.changed B2',
+      'step.breach B2',
+    ]);
+    expect(manager.events.map((e) => e.event)).toEqual([
+      'clock.changed',
+      'step.breach',
+      'breach.acknowledged',
+    ]);
+    for (const c of [agent, agentB2, manager]) c.close();
+
+    const refused = await api
+      .http()
+      .get('/events?types=clock.changed,breach.acknowledged')
+      .set('authorization', `Bearer ${agentKey}`)
+      .expect(403);
+    expect(refused.body).toMatchObject({
+      error: 'insufficient_role',
+      message: expect.stringContaining('breach.acknowledged'),
+    });
+  });
+
   it('refuses unknown filters with a 400 in the usual shape', async () => {
     const res = await api.http().get('/events').query({ types: 'nope' }).expect(400);
     expect(res.body.error).toBe('validation_failed');

@@ -227,6 +227,33 @@ describe('tickets API: one ticket and the agent queue', () => {
       expect(ids(afterA)).toEqual(['B', 'C']);
     });
 
+    it('filters by atRisk: a counting clock at or above N % used as of now, live, paused clocks not at risk', async () => {
+      // A is overdue (its resolution counts past 100 %), B's first response is 25 % used (30 of 120 minutes),
+      // C's is under 2 %, D's clocks are met and paused.
+      expect(ids((await http().get('/tickets?atRisk=75').expect(200)).body)).toEqual(['A']);
+      expect(ids((await http().get('/tickets?atRisk=20').expect(200)).body)).toEqual(['A', 'B']);
+      expect(ids((await http().get('/tickets?atRisk=1').expect(200)).body)).toEqual(['A', 'B', 'C']);
+      expect(
+        ids((await http().get('/tickets?atRisk=20&tier=enterprise&priority=normal').expect(200)).body),
+      ).toEqual(['B']);
+      // The % is live, not the one stored at the last evaluation: B's rows claim 0 % as of 30 minutes ago.
+      await t.sql.query(
+        `UPDATE ticket_clocks c SET used_ms = 0, percent_used = 0, evaluated_at = now() - interval '30 minutes'
+         FROM tickets t WHERE t.id = c.ticket_id AND t.external_id = 'B' AND c.state = 'running'`,
+      );
+      expect(ids((await http().get('/tickets?atRisk=24').expect(200)).body)).toEqual(['A', 'B']);
+      expect(ids((await http().get('/tickets?atRisk=26').expect(200)).body)).toEqual(['A']);
+      // Pages keep the next-deadline order and the cursor.
+      const first = (await http().get('/tickets?atRisk=1&limit=2').expect(200)).body;
+      expect(ids(first)).toEqual(['A', 'B']);
+      const second = (await http().get(`/tickets?atRisk=1&limit=2&cursor=${first.nextCursor}`).expect(200))
+        .body;
+      expect(ids(second)).toEqual(['C']);
+      expect(second.nextCursor).toBeNull();
+      for (const bad of ['high', '-5', '2000', ''])
+        expect((await http().get(`/tickets?atRisk=${bad}`).expect(400)).body.error).toBe('validation_failed');
+    });
+
     it('answers 400 naming the allowed values for unknown enum values and bad parameters', async () => {
       const state = (await http().get('/tickets?state=late').expect(400)).body;
       expect(state.error).toBe('validation_failed');
