@@ -240,7 +240,7 @@ export class TicketIngestService {
   ): TicketEvaluationWrite {
     const timeline = [...stored]
       .sort(compareStoredEvents)
-      .map((row) => toTimelineEvent(row, defaultPriority));
+      .map((row) => toTimelineEvent(row));
     const now = Date.now();
     const stopTimer = this.metrics?.evaluationSeconds.startTimer();
     const evaluation = evaluate(timeline, {
