@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PRIORITIES, TICKET_STATUSES } from '../engine/types.js';
-import { PROVIDERS } from '../webhooks/providers/provider-adapter.js';
+import { JIRA_CUSTOMER_RULES, PROVIDERS } from '../webhooks/providers/provider-adapter.js';
 
 /** Ids become URL segments (/webhooks/<id>); "deliveries" is taken by the inbox API. */
 const integrationId = z
@@ -24,6 +24,17 @@ const mappingSchema = z
         message: 'tagPrefix is required when source is "tag"',
       })
       .refine((t) => t.source !== 'field' || t.field, { message: 'field is required when source is "field"' })
+      .optional(),
+    jira: z
+      .object({
+        customerRule: z
+          .enum(JIRA_CUSTOMER_RULES)
+          .optional()
+          .describe(
+            'Who is the customer: "reporter" (the issue\'s reporter), "accountType" (JSM portal customers), "both" (either; default)',
+          ),
+      })
+      .strict()
       .optional(),
   })
   .strict();
