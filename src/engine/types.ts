@@ -178,7 +178,8 @@ export type EventType = (typeof EVENT_TYPES)[number];
 export interface TicketSnapshot {
   id: string;
   createdAt: number;
-  status: TicketStatus;
+  /** Absent (a partial payload): unchanged, carried forward from the event before; `new` before any. */
+  status?: TicketStatus;
   /** Absent: the integration's default priority applies (the service fills it in before evaluation). */
   priority?: Priority;
   customerId?: string;

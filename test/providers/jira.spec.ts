@@ -213,6 +213,19 @@ describe('Jira normalisation', () => {
   });
 });
 
+describe('Jira partial issues without a status', () => {
+  it('a comment event whose issue has no status field leaves the status unchanged (no dead letter)', () => {
+    const { json } = fixture('jira', 'jsm-02-agent-comment-partial.json');
+    const partial = structuredClone(json) as { issue: { fields: Record<string, unknown> } };
+    delete partial.issue.fields['status'];
+    const [e] = jiraAdapter.normalise(partial, delivery('{}'), settings);
+    expect(e).toMatchObject({ type: 'comment.created', comment: { authorRole: 'agent' } });
+    expect(e!.ticket).not.toHaveProperty('status');
+    // A Data Center assignee is named by key.
+    expect(one('dc-04-agent-comment.json')[0]!.ticket.assigneeId).toBe('JIRAUSER10100');
+  });
+});
+
 describe('Jira: who is the customer (mapping.jira.customerRule)', () => {
   const rule = (customerRule?: 'both' | 'reporter' | 'accountType') =>
     integration('jira', customerRule ? { jira: { customerRule } } : {});

@@ -113,8 +113,9 @@ export function buildTicketHistory(events: TimelineEvent[]): TicketHistory {
     // DELETED) is no state the ticket was in for its clocks.
     if (i >= effectiveCount || isRemoving(event)) continue;
 
-    const status = event.ticket.status;
     const previousStatus = statusSegments[statusSegments.length - 1].status;
+    // A snapshot without a status (a partial payload) leaves it unchanged.
+    const status = event.ticket.status ?? previousStatus;
     if (status !== previousStatus) {
       statusSegments.push({ from: at[i], status, eventIndex: i });
       if (isSolvedStatus(status)) {

@@ -195,7 +195,8 @@ function buildSnapshot(
   const category = asString(getPath(fields, 'status.statusCategory.key'));
   let status = mapper.status(statusName);
   if (status === undefined && category !== undefined) status = CATEGORY_FALLBACK[category.toLowerCase()];
-  if (status === undefined) {
+  // A partial issue without a status field leaves the status as it was; a status that cannot be mapped is an error.
+  if (status === undefined && fields['status'] !== undefined && fields['status'] !== null) {
     throw new NormaliseError(
       statusName === undefined ? 'missing_status' : 'unknown_status',
       statusName === undefined
@@ -208,7 +209,7 @@ function buildSnapshot(
     createdAt: parseTimestamp(fields['created']) ?? at,
     status,
     priority: mapper.priority(asString(getPath(fields, 'priority.name'))),
-    assigneeId: asString(getPath(fields, 'assignee.accountId')),
+    assigneeId: isRecord(fields['assignee']) ? userId(fields['assignee']) : undefined,
     tags: asStringList(fields['labels']),
   });
   const tier = integration.mapping.tier;
