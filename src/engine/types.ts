@@ -180,7 +180,10 @@ export interface TicketSnapshot {
   createdAt: number;
   /** Absent (a partial payload): unchanged, carried forward from the event before; `new` before any. */
   status?: TicketStatus;
-  /** Absent: the integration's default priority applies (the service fills it in before evaluation). */
+  /**
+   * Absent (a partial payload): unchanged, carried forward; a ticket that never had one takes the integration's
+   * default priority (`EvaluationContext.defaultPriority`).
+   */
   priority?: Priority;
   customerId?: string;
   /** Absent: mapped from customerId, else the default tier. */
