@@ -32,7 +32,7 @@ export function evaluate(timeline: readonly TimelineEvent[], ctx: EvaluationCont
     ticketId: latest.id,
     tier: facts.tier,
     priority: facts.priority,
-    status: latest.status,
+    status: latest.status ?? null,
     clocks: clockRuns(history).map((run) => evaluateRun(run, history, selector, ctx)),
   };
 }

@@ -7,7 +7,7 @@ export { evaluate, resolveCalendar } from './evaluate.js';
 export { carryForwardSnapshots, normalizeTimeline, compareEvents } from './clock/timeline.js';
 export { dueSteps, nextDueInstant, breachVisibleAt, type DueStep } from './clock/due.js';
 export { defaultPauseOn } from './clock/pauses.js';
-export { OPENING_COMMENT_GRACE_MS } from './clock/ticket-history.js';
+export { OPENING_COMMENT_GRACE_MS, REOPEN_FOLLOW_UP_WINDOW_MS } from './clock/ticket-history.js';
 export {
   selectPolicy,
   policiesInForceAt,

@@ -178,8 +178,12 @@ export type EventType = (typeof EVENT_TYPES)[number];
 export interface TicketSnapshot {
   id: string;
   createdAt: number;
-  status: TicketStatus;
-  /** Absent: the integration's default priority applies (the service fills it in before evaluation). */
+  /** Absent (a partial payload): unchanged, carried forward from the event before; `new` before any. */
+  status?: TicketStatus;
+  /**
+   * Absent (a partial payload): unchanged, carried forward; a ticket that never had one takes the integration's
+   * default priority (`EvaluationContext.defaultPriority`).
+   */
   priority?: Priority;
   customerId?: string;
   /** Absent: mapped from customerId, else the default tier. */

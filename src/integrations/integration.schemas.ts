@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PRIORITIES, TICKET_STATUSES } from '../engine/types.js';
-import { PROVIDERS } from '../webhooks/providers/provider-adapter.js';
+import { JIRA_CUSTOMER_RULES, PROVIDERS } from '../webhooks/providers/provider-adapter.js';
 import { writeBackInputSchema, writeBackViewSchema } from './write-back.schemas.js';
 
 /** Ids become URL segments (/webhooks/<id>); "deliveries" is taken by the inbox API. */
@@ -26,6 +26,17 @@ const mappingSchema = z
       })
       .refine((t) => t.source !== 'field' || t.field, { message: 'field is required when source is "field"' })
       .optional(),
+    jira: z
+      .object({
+        customerRule: z
+          .enum(JIRA_CUSTOMER_RULES)
+          .optional()
+          .describe(
+            'Who is the customer: "reporter" (the issue\'s reporter), "accountType" (JSM portal customers), "both" (either; default)',
+          ),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -33,8 +44,16 @@ const providerSchema = z.enum(PROVIDERS, {
   error: (issue) => `unknown provider ${JSON.stringify(issue.input)}; use one of: ${PROVIDERS.join(', ')}`,
 });
 
+/** Below this a signing secret is accepted (Zammad and Jira tokens are chosen by the admin) with a warning. */
+export const RECOMMENDED_SECRET_LENGTH = 16;
+
 const credentials = {
-  secret: z.string().min(16, 'use at least 16 characters').max(512).optional(),
+  secret: z
+    .string()
+    .min(8, 'use at least 8 characters (16 or more recommended)')
+    .max(512)
+    .optional()
+    .describe('HMAC signing secret: at least 8 characters; under 16 is accepted with a warning'),
   basicAuth: z
     .object({ username: z.string().min(1).max(200), password: z.string().min(8).max(512) })
     .strict()
@@ -155,8 +174,26 @@ export const integrationViewSchema = z.object({
     ),
   createdAt: z.string().meta({ format: 'date-time' }),
   updatedAt: z.string().meta({ format: 'date-time' }),
+  warnings: z
+    .array(z.string())
+    .optional()
+    .describe(
+      'Only in answers to a create, change or rotation: what was accepted but is weaker than advised',
+    ),
 });
 export type IntegrationView = z.infer<typeof integrationViewSchema>;
+
+/** Warnings about credentials that were accepted but are weaker than advised (never echoing a value). */
+export function credentialWarnings(input: { secret?: string | null }): string[] {
+  const warnings: string[] = [];
+  if (typeof input.secret === 'string' && input.secret.length < RECOMMENDED_SECRET_LENGTH) {
+    warnings.push(
+      `The signing secret has ${input.secret.length} characters; ${RECOMMENDED_SECRET_LENGTH} or more are recommended. ` +
+        'It is accepted because some helpdesks (Zammad, Jira) use a token the admin chose; rotate to a longer one when you can.',
+    );
+  }
+  return warnings;
+}
 
 export const deleteIntegrationQuerySchema = z
   .object({

@@ -6,6 +6,7 @@ import { ZodValidationPipe } from '../common/zod-validation.pipe.js';
 import {
   type CreateIntegrationInput,
   createIntegrationSchema,
+  credentialWarnings,
   deleteIntegrationQuerySchema,
   type IntegrationView,
   integrationViewSchema,
@@ -36,7 +37,7 @@ export class IntegrationsController {
     @Body(new ZodValidationPipe(createIntegrationSchema)) body: CreateIntegrationInput,
     @CurrentActor() actor: Actor,
   ): Promise<IntegrationView> {
-    return this.integrations.create(body, actor);
+    return withWarnings(this.integrations.create(body, actor), body);
   }
 
   @Get()
@@ -65,7 +66,7 @@ export class IntegrationsController {
     @Body(new ZodValidationPipe(updateIntegrationSchema)) body: UpdateIntegrationInput,
     @CurrentActor() actor: Actor,
   ): Promise<IntegrationView> {
-    return this.integrations.update(id, body, actor);
+    return withWarnings(this.integrations.update(id, body, actor), body);
   }
 
   @Post(':id/rotate-secret')
@@ -81,7 +82,7 @@ export class IntegrationsController {
     @Body(new ZodValidationPipe(rotateSecretSchema)) body: RotateSecretInput,
     @CurrentActor() actor: Actor,
   ): Promise<IntegrationView> {
-    return this.integrations.rotate(id, body, actor);
+    return withWarnings(this.integrations.rotate(id, body, actor), body);
   }
 
   @Delete(':id')
@@ -99,4 +100,14 @@ export class IntegrationsController {
   ): Promise<void> {
     await this.integrations.remove(id, query.purge, actor);
   }
+}
+
+/** The answer to a change, with `warnings` when a credential was accepted but is weaker than advised. */
+async function withWarnings(
+  view: Promise<IntegrationView>,
+  input: { secret?: string | null },
+): Promise<IntegrationView> {
+  const warnings = credentialWarnings(input);
+  const result = await view;
+  return warnings.length > 0 ? { ...result, warnings } : result;
 }

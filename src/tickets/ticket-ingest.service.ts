@@ -238,9 +238,7 @@ export class TicketIngestService {
     defaultPriority: Priority,
     config: EvaluationConfig,
   ): TicketEvaluationWrite {
-    const timeline = [...stored]
-      .sort(compareStoredEvents)
-      .map((row) => toTimelineEvent(row, defaultPriority));
+    const timeline = [...stored].sort(compareStoredEvents).map((row) => toTimelineEvent(row));
     const now = Date.now();
     const stopTimer = this.metrics?.evaluationSeconds.startTimer();
     const evaluation = evaluate(timeline, {

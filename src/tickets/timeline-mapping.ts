@@ -1,4 +1,4 @@
-import type { Clock, Metric, Priority, TicketEvaluation, TimelineEvent } from '../engine/types.js';
+import type { Clock, Metric, TicketEvaluation, TimelineEvent } from '../engine/types.js';
 import { METRICS } from '../engine/types.js';
 import type { NormalisedEvent } from '../webhooks/providers/provider-adapter.js';
 
@@ -72,8 +72,13 @@ function compareNullableBigint(a: string | null, b: string | null): number {
   return d === 0n ? 0 : d < 0n ? -1 : 1;
 }
 
-export function toTimelineEvent(row: StoredEventRow, defaultPriority: Priority): TimelineEvent {
-  const ticket = row.snapshot.priority ? row.snapshot : { ...row.snapshot, priority: defaultPriority };
+/**
+ * A stored row as the engine takes it. A snapshot without a priority stays without one: the engine carries the
+ * last priority forward (a partial payload) and applies the integration's default only to a ticket that never had
+ * one (rule 21, `EvaluationContext.defaultPriority`).
+ */
+export function toTimelineEvent(row: StoredEventRow): TimelineEvent {
+  const ticket = row.snapshot;
   const event: TimelineEvent = {
     id: row.event_id,
     type: row.type,

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { cleanProviderText } from './providers/shared/clean-text.js';
+import { parseJsonBody } from './providers/shared/json.js';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { setImmediate } from 'node:timers/promises';
 import type { DataSource } from 'typeorm';
@@ -188,7 +189,7 @@ export class DeliveryProcessor {
     };
     let payload: unknown;
     try {
-      payload = cleanProviderText(JSON.parse(row.body.toString('utf8')));
+      payload = cleanProviderText(parseJsonBody(row.body));
     } catch {
       throw new Permanent('malformed_json: the stored body is not valid JSON');
     }

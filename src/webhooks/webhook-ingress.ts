@@ -14,6 +14,7 @@ import { adapterFor } from './providers/index.js';
 import type { IntegrationSettings, RawDelivery, VerifyResult } from './providers/provider-adapter.js';
 import { RejectionRecorder } from './rejection-recorder.js';
 import { needsCleaning } from './providers/shared/clean-text.js';
+import { parseJsonBody } from './providers/shared/json.js';
 import { storableHeaders } from './storable-headers.js';
 
 export const WEBHOOK_ROUTE = '/webhooks/:integrationId';
@@ -117,7 +118,7 @@ export class WebhookIngress implements OnModuleInit {
     }
     let payload: unknown;
     try {
-      payload = JSON.parse(body.toString('utf8'));
+      payload = parseJsonBody(body);
     } catch {
       throw new Rejected(400, 'malformed_json', 'The body is not valid JSON. Send a JSON document.');
     }

@@ -181,4 +181,56 @@ describe('Freshdesk end to end', () => {
     );
     expect(comparableClocks(again)).toEqual(comparableClocks(ticket));
   });
+
+  it('reads who acted from rules without an event kind: replies by "actor", the requester\'s e-mail or actor_email stop the right clocks', async () => {
+    const actor = loadSequence('freshdesk', 'actor-sequence.json');
+    await createIntegration(t, 'freshdesk-actor', 'freshdesk', basicAuth, mapping);
+    const stored = await deliverInOrder(t, 'freshdesk-actor', 'freshdesk', basicAuth, actor.deliveries);
+    const ticket = await waitForTicket(t, 'freshdesk-actor', actor.sequence.ticketId, stored, 'solved');
+    expect(ticket).toMatchObject({
+      status: 'solved',
+      priority: 'high',
+      tier: 'enterprise',
+      policyId: 'enterprise',
+    });
+    const expected = {
+      reaction: { state: 'met', stoppedAt: at('09:30'), targetMs: minutes(15), usedMs: minutes(15) },
+      first_response: { state: 'met', stoppedAt: at('09:30'), targetMs: minutes(60), usedMs: minutes(15) },
+      'next_response#1': {
+        state: 'met',
+        startedAt: at('10:00'),
+        stoppedAt: at('10:20'),
+        usedMs: minutes(20),
+      },
+      resolution: {
+        state: 'met',
+        stoppedAt: at('10:30'),
+        usedMs: minutes(46),
+        pausedIntervals: [{ from: at('09:31'), to: at('10:00'), status: 'pending' }],
+      },
+    };
+    expect(clocksByKey(ticket)).toMatchObject(expected);
+
+    await createIntegration(t, 'freshdesk-actor-shuffled', 'freshdesk', basicAuth, mapping);
+    const shuffled = await deliverShuffled(
+      t,
+      'freshdesk-actor-shuffled',
+      'freshdesk',
+      basicAuth,
+      actor.deliveries,
+      {
+        seed: 11,
+        duplicates: [1, 3],
+      },
+    );
+    expect(shuffled.duplicateAnswers).toBe(2);
+    const again = await waitForTicket(
+      t,
+      'freshdesk-actor-shuffled',
+      actor.sequence.ticketId,
+      shuffled.stored,
+      'solved',
+    );
+    expect(comparableClocks(again)).toEqual(comparableClocks(ticket));
+  });
 });

@@ -124,4 +124,113 @@ describe('Jira Service Management end to end', () => {
     });
     expect(comparableClocks(shuffled)).toEqual(comparableClocks(inOrder));
   });
+
+  /**
+   * JSM Cloud with the tier from the Organizations field: comment_created events carry a partial issue (no
+   * Organizations field, labels, reporter, and here no priority), and JSM automation reopens a resolved request
+   * in its own issue_updated a few seconds after the customer's comment.
+   */
+  describe('partial comment payloads and a reopen in its own event', () => {
+    const jsm = loadSequence('jira', 'jsm-reopen-sequence.json');
+    const orgMapping = {
+      defaultPriority: 'normal',
+      tier: { source: 'customer', field: 'customfield_10002' },
+    };
+    let reopenInOrder: TicketBody;
+
+    const expectClocks = (ticket: TicketBody) => {
+      expect(ticket).toMatchObject({
+        status: 'solved',
+        priority: 'high',
+        tier: 'enterprise',
+        policyId: 'enterprise',
+      });
+      // No clock ever ran under another policy: a comment without the Organizations field did not reset the tier.
+      expect(new Set(ticket.clocks.map((c) => c.policyId))).toEqual(new Set(['enterprise']));
+      const clocks = clocksByKey(ticket);
+      expect(clocks).toMatchObject({
+        reaction: { state: 'met', stoppedAt: at('09:25'), targetMs: minutes(15), usedMs: minutes(10) },
+        first_response: { state: 'met', stoppedAt: at('09:25'), targetMs: minutes(60), usedMs: minutes(10) },
+        // The customer's comment at 10:30 waits for an answer from 10:30, not from the reopen at 10:30:04.
+        'next_response#1': {
+          state: 'met',
+          startedAt: at('10:30'),
+          stoppedAt: at('10:50'),
+          targetMs: minutes(120),
+          usedMs: minutes(20),
+          deadline: at('12:30'),
+        },
+        // High (carried through the comments without a priority): 480 office minutes, judged under the
+        // snapshot of the partial comment at 10:50.
+        resolution: {
+          state: 'met',
+          stoppedAt: at('11:00'),
+          targetMs: minutes(480),
+          usedMs: minutes(25) + minutes(30) - 4_000,
+          pausedIntervals: [{ from: at('09:40'), to: at('10:30:04'), status: 'solved' }],
+        },
+      });
+      expect(Object.keys(clocks).sort()).toEqual([
+        'first_response',
+        'next_response#1',
+        'reaction',
+        'resolution',
+      ]);
+    };
+
+    it('keeps the tier and priority through partial comments and opens the next-response cycle at the customer comment', async () => {
+      await t.http().post('/customers').send({ id: '7', tier: 'enterprise' }).expect(201);
+      await createIntegration(t, 'jsm', 'jira', credential, orgMapping);
+      const stored = await deliverInOrder(t, 'jsm', 'jira', credential, jsm.deliveries);
+      reopenInOrder = await waitForTicket(t, 'jsm', jsm.sequence.ticketId, stored, 'solved');
+      expectClocks(reopenInOrder);
+    });
+
+    it('gives the same clocks shuffled, with retries', async () => {
+      await createIntegration(t, 'jsm-shuffled', 'jira', credential, orgMapping);
+      const { stored, duplicateAnswers } = await deliverShuffled(
+        t,
+        'jsm-shuffled',
+        'jira',
+        credential,
+        jsm.deliveries,
+        { seed: 7, duplicates: [1, 3, 4], resends: [2, 5] },
+      );
+      expect(duplicateAnswers).toBe(3);
+      const shuffled = await waitForTicket(t, 'jsm-shuffled', jsm.sequence.ticketId, stored, 'solved');
+      expectClocks(shuffled);
+      expect(comparableClocks(shuffled)).toEqual(comparableClocks(reopenInOrder));
+    });
+  });
+
+  describe('Data Center payloads: the reporter is the customer (mapping.jira.customerRule)', () => {
+    const dc = loadSequence('jira', 'dc-sequence.json');
+
+    it('default "both": the requester creating and commenting is the customer; the agent reacts and responds', async () => {
+      await createIntegration(t, 'jira-dc', 'jira', credential, { defaultPriority: 'normal' });
+      const stored = await deliverInOrder(t, 'jira-dc', 'jira', credential, dc.deliveries);
+      const ticket = await waitForTicket(t, 'jira-dc', dc.sequence.ticketId, stored, 'open');
+      // Standard tier → the catch-all policy (6000 minutes for reaction and first response).
+      expect(clocksByKey(ticket)).toMatchObject({
+        reaction: { state: 'met', startedAt: at('09:15'), stoppedAt: at('09:40'), usedMs: minutes(25) },
+        first_response: { state: 'met', startedAt: at('09:15'), stoppedAt: at('09:50'), usedMs: minutes(35) },
+      });
+    });
+
+    it('"accountType": the same deliveries read the requester as an agent (reaction met at 0, first response by the requester)', async () => {
+      await createIntegration(t, 'jira-dc-type', 'jira', credential, {
+        defaultPriority: 'normal',
+        jira: { customerRule: 'accountType' },
+      });
+      const stored = await deliverInOrder(t, 'jira-dc-type', 'jira', credential, dc.deliveries);
+      const ticket = await waitForTicket(t, 'jira-dc-type', dc.sequence.ticketId, stored, 'open');
+      expect(clocksByKey(ticket)).toMatchObject({
+        reaction: { state: 'met', stoppedAt: at('09:15'), usedMs: 0 },
+      });
+      // The requester's own comment at 09:20 counts as the first response.
+      expect(clocksByKey(ticket).first_response).toMatchObject({ state: 'met', stoppedAt: at('09:20') });
+      const view = await t.http().get('/integrations/jira-dc-type').expect(200);
+      expect(view.body.mapping.jira).toEqual({ customerRule: 'accountType' });
+    });
+  });
 });

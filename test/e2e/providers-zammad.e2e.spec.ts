@@ -8,6 +8,7 @@ import {
   type Credential,
   deliverInOrder,
   deliverShuffled,
+  integrationBody,
   loadSequence,
   minutes,
   type TicketBody,
@@ -135,5 +136,41 @@ describe('Zammad end to end', () => {
       policyId: 'enterprise',
     });
     expect(comparableClocks(shuffled)).toEqual(comparableClocks(inOrder));
+  });
+
+  it('accepts a signature token shorter than 16 characters (chosen by the admin) with a warning, and verifies with it', async () => {
+    const short: Credential = { kind: 'hmac', secret: 'zammad-tk' }; // 9 characters
+    const created = await t
+      .http()
+      .post('/integrations')
+      .send(integrationBody('zammad-short', 'zammad', short, mapping))
+      .expect(201);
+    expect(created.body.warnings).toEqual([
+      expect.stringContaining('9 characters; 16 or more are recommended'),
+    ]);
+    expect(JSON.stringify(created.body)).not.toContain('zammad-tk');
+    const stored = await deliverInOrder(t, 'zammad-short', 'zammad', short, deliveries);
+    const ticket = await waitForTicket(
+      t,
+      'zammad-short',
+      sequence.ticketId,
+      stored,
+      sequence.expected.status,
+    );
+    expect(comparableClocks(ticket)).toEqual(comparableClocks(inOrder));
+
+    // A change to a long secret has no warning; 7 characters is refused.
+    const long = await t
+      .http()
+      .put('/integrations/zammad-short')
+      .send({ secret: 'a-much-longer-token-0123' })
+      .expect(200);
+    expect(long.body).not.toHaveProperty('warnings');
+    const tooShort = await t.http().put('/integrations/zammad-short').send({ secret: 'seven77' }).expect(400);
+    expect(tooShort.body.error).toBeDefined();
+    // GET never carries warnings.
+    expect((await t.http().get('/integrations/zammad-short').expect(200)).body).not.toHaveProperty(
+      'warnings',
+    );
   });
 });

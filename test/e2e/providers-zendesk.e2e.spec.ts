@@ -10,6 +10,8 @@ import {
   deliverShuffled,
   loadSequence,
   minutes,
+  postDelivery,
+  providerHeaders,
   type TicketBody,
   waitForTicket,
 } from '../support/helpdesk-e2e.js';
@@ -263,5 +265,109 @@ describe('Zendesk soft delete and restore end to end', () => {
       first_response: { state: 'cancelled', stoppedAt: at('09:30') },
       resolution: { state: 'cancelled', stoppedAt: at('09:30') },
     });
+  });
+});
+
+describe('Zendesk flat trigger bodies end to end', () => {
+  const mapping = { defaultPriority: 'normal', tier: { source: 'tag', tagPrefix: 'tier_' } };
+  const { sequence, deliveries } = loadSequence('zendesk', 'flat-sequence.json');
+
+  it('accepts ticket_id / status / updater_role bodies without a ticket object and clocks them like the template', async () => {
+    await createIntegration(t, 'zendesk-flat', 'zendesk', credential, mapping);
+    const stored = await deliverInOrder(t, 'zendesk-flat', 'zendesk', credential, deliveries);
+    const ticket = await waitForTicket(t, 'zendesk-flat', sequence.ticketId, stored, 'solved');
+    expect(ticket).toMatchObject({
+      status: 'solved',
+      priority: 'high',
+      tier: 'enterprise',
+      policyId: 'enterprise',
+    });
+    const expected = {
+      reaction: { state: 'met', stoppedAt: at('09:25'), usedMs: minutes(10) },
+      first_response: { state: 'met', stoppedAt: at('09:25'), usedMs: minutes(10) },
+      'next_response#1': {
+        state: 'met',
+        startedAt: at('10:00'),
+        stoppedAt: at('10:20'),
+        usedMs: minutes(20),
+      },
+      resolution: {
+        state: 'met',
+        stoppedAt: at('10:20'),
+        usedMs: minutes(30),
+        pausedIntervals: [{ from: at('09:25'), to: at('10:00'), status: 'pending' }],
+      },
+    };
+    expect(clocksByKey(ticket)).toMatchObject(expected);
+
+    await createIntegration(t, 'zendesk-flat-shuffled', 'zendesk', credential, mapping);
+    const shuffled = await deliverShuffled(t, 'zendesk-flat-shuffled', 'zendesk', credential, deliveries, {
+      seed: 5,
+      duplicates: [0, 2],
+    });
+    expect(shuffled.duplicateAnswers).toBe(2);
+    const again = await waitForTicket(
+      t,
+      'zendesk-flat-shuffled',
+      sequence.ticketId,
+      shuffled.stored,
+      'solved',
+    );
+    expect(comparableClocks(again)).toEqual(comparableClocks(ticket));
+  });
+
+  it('strips a leading UTF-8 byte-order mark before parsing; the signature covers the raw bytes with it', async () => {
+    await createIntegration(t, 'zendesk-bom', 'zendesk', credential, mapping);
+    const first = deliveries[0]!;
+    const withBom = { ...first, body: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), first.body]) };
+    const answer = await postDelivery(t, 'zendesk-bom', 'zendesk', credential, withBom);
+    expect(answer.status).toBe(202);
+    const ticket = await waitForTicket(t, 'zendesk-bom', sequence.ticketId, 1, 'new');
+    expect(ticket).toMatchObject({ priority: 'high', tier: 'enterprise' });
+    // Signed without the BOM but sent with it: the signature is over the bytes received.
+    const headers = providerHeaders('zendesk', credential, { ...first, deliveryId: 'bom-unsigned' });
+    const res = await t.http().post('/webhooks/zendesk-bom').set(headers).send(withBom.body.toString('utf8'));
+    expect(res.status).toBe(401);
+    expect(res.body.error).toBe('invalid_signature');
+  });
+});
+
+describe('Zendesk event subscriptions: a customer reply that reopens, as comment_added before status_changed', () => {
+  const mapping = { defaultPriority: 'normal', tier: { source: 'tag', tagPrefix: 'tier_' } };
+  const { sequence, deliveries } = loadSequence('zendesk', 'reopen-sequence.json');
+
+  it('opens the next-response cycle at the customer comment, in order and shuffled', async () => {
+    await createIntegration(t, 'zendesk-reopen', 'zendesk', credential, mapping);
+    const stored = await deliverInOrder(t, 'zendesk-reopen', 'zendesk', credential, deliveries);
+    const ticket = await waitForTicket(t, 'zendesk-reopen', sequence.ticketId, stored, 'open');
+    expect(clocksByKey(ticket)).toMatchObject({
+      first_response: { state: 'met', stoppedAt: at('09:30'), usedMs: minutes(15) },
+      'next_response#1': {
+        state: 'met',
+        startedAt: at('11:00'),
+        stoppedAt: at('11:40'),
+        targetMs: minutes(120),
+        usedMs: minutes(40),
+        deadline: at('13:00'),
+      },
+    });
+    expect(ticket.clocks.filter((c) => c.metric === 'next_response')).toHaveLength(1);
+
+    await createIntegration(t, 'zendesk-reopen-shuffled', 'zendesk', credential, mapping);
+    const shuffled = await deliverShuffled(t, 'zendesk-reopen-shuffled', 'zendesk', credential, deliveries, {
+      seed: 3,
+      duplicates: [3, 4],
+    });
+    const again = await waitForTicket(
+      t,
+      'zendesk-reopen-shuffled',
+      sequence.ticketId,
+      shuffled.stored,
+      'open',
+    );
+    // Resolution still runs (its explanation reaches now); every stopped clock is identical.
+    const stopped = (x: TicketBody) => comparableClocks(x).filter((c) => c.stoppedAt !== null);
+    expect(stopped(again)).toEqual(stopped(ticket));
+    expect(stopped(ticket)).toHaveLength(3);
   });
 });

@@ -552,6 +552,20 @@ describe('partial snapshots', () => {
     expect(evaluate(t.events, context([p24], T0 + HOUR))).toMatchObject({ priority: 'urgent', tier: 'gold' });
   });
 
+  it('a snapshot without a status keeps the status of the event before it', () => {
+    const t = new TicketScript(T0).created().after(HOUR).status('pending');
+    t.after(HOUR).comment('agent', false);
+    const partial = t.events.at(-1)!;
+    delete (partial.ticket as { status?: unknown }).status;
+    const result = evaluate(t.events, context([p24], T0 + 3 * HOUR));
+    expect(result.status).toBe('pending');
+    expect(clockOf(result, 'resolution')).toMatchObject({
+      state: 'paused',
+      pausedIntervals: [{ from: T0 + HOUR, to: null, status: 'pending' }],
+    });
+    expect(carryForwardSnapshots(t.events).at(-1)!.ticket.status).toBe('pending');
+  });
+
   it('the tier is not carried to another customer', () => {
     const t = new TicketScript(T0)
       .created()

@@ -233,4 +233,45 @@ describe('Freshdesk normalisation (recommended automation payload)', () => {
       customerId: seq.expected.customerId,
     });
   });
+
+  it('without an event kind, a delivery that says who acted and carries the latest comment is a reply', () => {
+    const seq = sequence('freshdesk', 'actor-sequence.json');
+    const events = seq.files.flatMap((f) => one(f));
+    expect(events).toHaveLength(seq.expected.events!);
+    expect(events.map((e) => `${e.type}:${e.actor?.role}:${e.comment?.authorRole ?? '-'}`)).toEqual([
+      'ticket.created:customer:-',
+      'comment.created:agent:agent', // "actor": "agent"
+      'ticket.updated:agent:-', // a status change carrying the same latest comment stays an update
+      'comment.created:customer:customer', // "actor": the requester's e-mail
+      'comment.created:agent:agent', // "actor_email": another address
+      'ticket.updated:agent:-',
+    ]);
+    expect(events[1]!.comment).toMatchObject({ public: true });
+    // Keyed by the comment's text: the same latest comment delivered again is the same reply.
+    const again = freshdeskAdapter.normalise(
+      {
+        freshdesk_webhook: {
+          ...(fixture('freshdesk', 'actor-02-agent-reply.json').json as { freshdesk_webhook: object })
+            .freshdesk_webhook,
+          ticket_status: 'Pending',
+        },
+      },
+      delivery('{}', {}, RECEIVED_AT + FRESHDESK_RETRY_WINDOW_MS * 3),
+      settings,
+    );
+    expect(again[0]!.id).toBe(events[1]!.id);
+  });
+
+  it('a system actor, no actor, or no comment leaves a delivery without an event kind an update', () => {
+    const base = { ticket_id: '13', ticket_status: 'Open', latest_comment: 'Hello' };
+    const type = (extra: Record<string, string>) =>
+      freshdeskAdapter.normalise({ freshdesk_webhook: { ...base, ...extra } }, delivery('{}'), settings)[0]!
+        .type;
+    expect(type({ actor: 'system' })).toBe('ticket.updated');
+    expect(type({})).toBe('ticket.updated');
+    expect(type({ actor: 'agent', latest_comment: '' })).toBe('ticket.updated');
+    expect(type({ actor: 'agent', triggered_event: '{priority:{from:1,to:4}}' })).toBe('ticket.updated');
+    expect(type({ actor: 'agent', triggered_event: '{ticket_action:updated}' })).toBe('ticket.updated');
+    expect(type({ actor: 'agent' })).toBe('comment.created');
+  });
 });

@@ -189,4 +189,97 @@ describe('Jira normalisation', () => {
     const times = events.map((e) => e.occurredAt);
     expect(times).toEqual([...times].sort((a, b) => a - b));
   });
+
+  it('comment_created carries a partial issue: organisation, labels and priority are left out (unchanged), not emptied', () => {
+    const orgs = integration('jira', { tier: { source: 'customer', field: 'customfield_10002' } });
+    const seq = sequence('jira', 'jsm-reopen-sequence.json');
+    const events = seq.files.flatMap((f) => one(f, orgs));
+    expect(events).toHaveLength(seq.expected.events!);
+    const [created, agentComment, , customerComment, reopen] = events;
+    expect(created!.ticket).toMatchObject({ customerId: '7', priority: 'high', tags: ['billing'] });
+    for (const partial of [agentComment!, customerComment!]) {
+      expect(partial.ticket).not.toHaveProperty('customerId');
+      expect(partial.ticket).not.toHaveProperty('tier');
+      expect(partial.ticket).not.toHaveProperty('tags');
+    }
+    expect(agentComment!.ticket.priority).toBe('high');
+    expect(customerComment!.ticket).not.toHaveProperty('priority');
+    expect(customerComment).toMatchObject({
+      type: 'comment.created',
+      ticket: { status: 'solved' },
+      comment: { public: true, authorRole: 'customer' },
+    });
+    expect(reopen).toMatchObject({ ticket: { status: 'open', customerId: '7' }, actor: { role: 'system' } });
+  });
+});
+
+describe('Jira partial issues without a status', () => {
+  it('a comment event whose issue has no status field leaves the status unchanged (no dead letter)', () => {
+    const { json } = fixture('jira', 'jsm-02-agent-comment-partial.json');
+    const partial = structuredClone(json) as { issue: { fields: Record<string, unknown> } };
+    delete partial.issue.fields['status'];
+    const [e] = jiraAdapter.normalise(partial, delivery('{}'), settings);
+    expect(e).toMatchObject({ type: 'comment.created', comment: { authorRole: 'agent' } });
+    expect(e!.ticket).not.toHaveProperty('status');
+    // A Data Center assignee is named by key.
+    expect(one('dc-04-agent-comment.json')[0]!.ticket.assigneeId).toBe('JIRAUSER10100');
+  });
+});
+
+describe('Jira: who is the customer (mapping.jira.customerRule)', () => {
+  const rule = (customerRule?: 'both' | 'reporter' | 'accountType') =>
+    integration('jira', customerRule ? { jira: { customerRule } } : {});
+  const roles = (s: ReturnType<typeof rule>) =>
+    sequence('jira', 'dc-sequence.json')
+      .files.flatMap((f) => one(f, s))
+      .map((e) => `${e.type}:${e.actor?.role}:${e.comment?.authorRole ?? '-'}`);
+
+  it('Data Center payloads (no accountType): the reporter, matched by key/name, is the customer (default "both")', () => {
+    expect(roles(rule())).toEqual([
+      'ticket.created:customer:-',
+      'comment.created:customer:customer',
+      'ticket.updated:agent:-',
+      'comment.created:agent:agent',
+    ]);
+    expect(roles(rule('reporter'))).toEqual(roles(rule()));
+    const [created] = one('dc-01-issue-created.json');
+    expect(created!.actor).toEqual({ role: 'customer', id: 'JIRAUSER10400' });
+  });
+
+  it('"accountType" alone reads a Data Center requester as an agent (the behaviour before the rule existed)', () => {
+    expect(roles(rule('accountType'))).toEqual([
+      'ticket.created:agent:-',
+      'comment.created:agent:agent',
+      'ticket.updated:agent:-',
+      'comment.created:agent:agent',
+    ]);
+  });
+
+  it('an employee on an internal Cloud service desk (accountType atlassian) who reported the issue is the customer', () => {
+    const { json } = fixture('jira', '01-issue-created.json');
+    const internal = structuredClone(json) as {
+      user: Record<string, unknown>;
+      issue: { fields: { reporter: Record<string, unknown> } };
+    };
+    internal.user = { accountId: 'emp-1', accountType: 'atlassian' };
+    internal.issue.fields.reporter = { accountId: 'emp-1', accountType: 'atlassian' };
+    const role = (s: ReturnType<typeof rule>) => jiraAdapter.normalise(internal, delivery('{}'), s)[0]!.actor;
+    expect(role(rule())).toEqual({ role: 'customer', id: 'emp-1' });
+    expect(role(rule('reporter'))).toEqual({ role: 'customer', id: 'emp-1' });
+    expect(role(rule('accountType'))).toEqual({ role: 'agent', id: 'emp-1' });
+    // A portal customer who is not the reporter (a request participant): a customer unless the rule is "reporter".
+    internal.user = { accountId: 'qm:cust-2', accountType: 'customer' };
+    expect(role(rule())?.role).toBe('customer');
+    expect(role(rule('reporter'))?.role).toBe('agent');
+    // Automation is the system under every rule.
+    internal.user = { accountId: 'bot', accountType: 'app' };
+    expect(role(rule('reporter'))?.role).toBe('system');
+  });
+
+  it('without a reporter in the payload (Cloud comment_created), the account type decides', () => {
+    const [portal] = one('jsm-04-customer-comment-on-resolved.json', rule('reporter'));
+    expect(portal!.comment?.authorRole).toBe('customer');
+    const [agent] = one('jsm-02-agent-comment-partial.json', rule('reporter'));
+    expect(agent!.comment?.authorRole).toBe('agent');
+  });
 });

@@ -1,7 +1,10 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { NormaliseError } from '../../src/webhooks/providers/provider-adapter.js';
-import { zendeskAdapter } from '../../src/webhooks/providers/zendesk.adapter.js';
+import {
+  ZENDESK_MIN_REPLAY_WINDOW_SECONDS,
+  zendeskAdapter,
+} from '../../src/webhooks/providers/zendesk.adapter.js';
 import {
   at,
   delivery,
@@ -96,19 +99,26 @@ describe('Zendesk signature: base64(HMAC-SHA256(secret, timestamp + raw body))',
     });
   });
 
-  it('rejects a stale (or far-future) timestamp even with a valid signature', () => {
-    const old = '2026-11-20T14:54:59Z'; // 5 min 1 s before receipt
+  it('rejects a stale (or far-future) timestamp even with a valid signature; the window is at least 15 minutes', () => {
+    // The configured 300 s is raised to 15 minutes: Zendesk's own retries must not meet a 401.
+    expect(ZENDESK_MIN_REPLAY_WINDOW_SECONDS).toBe(900);
+    const retried = '2026-11-20T14:50:00Z'; // a retry 10 minutes after the first attempt, same timestamp
+    expect(zendeskAdapter.verify(delivery(raw, headers(raw, retried)), settings)).toEqual({ ok: true });
+    const old = '2026-11-20T14:44:59Z'; // 15 min 1 s before receipt
     expect(zendeskAdapter.verify(delivery(raw, headers(raw, old)), settings)).toMatchObject({
       ok: false,
       error: 'stale_timestamp',
     });
-    const future = '2026-11-20T15:05:01Z';
+    const future = '2026-11-20T15:15:01Z';
     expect(zendeskAdapter.verify(delivery(raw, headers(raw, future)), settings)).toMatchObject({
       ok: false,
       error: 'future_timestamp',
     });
-    const edge = '2026-11-20T14:55:00Z'; // exactly the window
+    const edge = '2026-11-20T14:45:00Z'; // exactly the window
     expect(zendeskAdapter.verify(delivery(raw, headers(raw, edge)), settings)).toEqual({ ok: true });
+    // A longer configured window is kept.
+    const hour = { ...settings, replayWindowSeconds: 3600 };
+    expect(zendeskAdapter.verify(delivery(raw, headers(raw, old)), hour)).toEqual({ ok: true });
   });
 
   it('reports an integration without a secret as not configured', () => {
@@ -364,5 +374,128 @@ describe('Zendesk trigger webhooks (recommended template)', () => {
       zendeskAdapter.deliveryId(delivery('{}', h), fixture('zendesk', 'trigger-01-created.json').json),
     ).toBe('8350205582');
     expect(RECEIVED_AT).toBeGreaterThan(0);
+  });
+});
+
+describe('Zendesk flat trigger bodies', () => {
+  const h = (i: number) => ({ 'x-zendesk-webhook-invocation-id': `inv-flat-${i}` });
+
+  it('ticket_id / status / updater_role / latest_comment_* without a ticket object read like the template', () => {
+    const seq = sequence('zendesk', 'flat-sequence.json');
+    const events = seq.files.flatMap((f, i) =>
+      normaliseFile(
+        zendeskAdapter,
+        'zendesk',
+        f,
+        integration('zendesk', { tier: { source: 'tag', tagPrefix: 'tier_' } }),
+        h(i),
+      ),
+    );
+    expect(events).toHaveLength(seq.expected.events!);
+    expect(events[0]).toMatchObject({
+      id: 'zendesk:5301:created',
+      type: 'ticket.created',
+      occurredAt: at('2026-11-20T09:15:00Z'),
+      ticket: {
+        id: '5301',
+        status: 'new',
+        priority: 'high',
+        customerId: '9001',
+        tier: 'enterprise',
+        assigneeId: '1900000000001',
+        groupId: '360004',
+        tags: ['export', 'tier_enterprise'],
+      },
+      actor: { role: 'customer', id: '9100' },
+    });
+    expect(events.map((e) => `${e.type}:${e.actor?.role}:${e.comment?.authorRole ?? '-'}`)).toEqual([
+      'ticket.created:customer:-',
+      'comment.created:customer:customer',
+      'ticket.updated:agent:-',
+      'comment.created:agent:agent',
+      'ticket.updated:customer:-',
+      'comment.created:customer:customer',
+      'ticket.updated:agent:-',
+      'comment.created:agent:agent',
+    ]);
+    expect(events.at(-1)!.ticket).toMatchObject({
+      status: seq.expected.status,
+      priority: seq.expected.priority,
+    });
+  });
+
+  it('ticket_-prefixed and current_user_* names work too; a body without ticket_id is still refused', () => {
+    const flat = {
+      ticket_id: '77',
+      ticket_status: 'open',
+      ticket_priority: 'urgent',
+      current_user_id: '5',
+      current_user_role: 'Agent',
+      comment_id: '9',
+      comment_public: 'false',
+      comment_author_role: 'Agent',
+    };
+    const events = zendeskAdapter.normalise(flat, delivery('{}', h(9)), settings);
+    expect(events[0]).toMatchObject({
+      ticket: { id: '77', status: 'open', priority: 'urgent' },
+      actor: { role: 'agent' },
+    });
+    expect(events[1]).toMatchObject({ comment: { id: '9', public: false, authorRole: 'agent' } });
+    expect(() => zendeskAdapter.normalise({ status: 'open' }, delivery('{}'), settings)).toThrow(/ticket_id/);
+  });
+});
+
+describe('Zendesk event-subscription actors', () => {
+  const { json } = fixture('zendesk', '07-status-open-by-customer.json');
+  const withActor = (patch: (p: Record<string, Record<string, unknown>>) => void) => {
+    const p = structuredClone(json) as Record<string, Record<string, unknown>>;
+    p['detail']!['actor_id'] = '9200'; // not the requester: a CC'd end user, or an API user
+    patch(p);
+    return zendeskAdapter.normalise(p, delivery('{}'), settings)[0]!.actor;
+  };
+
+  it('uses the role the payload states: an end user other than the requester is a customer, a trigger the system', () => {
+    expect(withActor(() => {})).toEqual({ role: 'agent', id: '9200' }); // nothing stated: anyone but the requester
+    expect(withActor((p) => (p['event']!['actor'] = { id: '9200', type: 'end_user' }))).toEqual({
+      role: 'customer',
+      id: '9200',
+    });
+    expect(withActor((p) => (p['detail']!['actor'] = { id: '9200', role: 'end-user' }))?.role).toBe(
+      'customer',
+    );
+    expect(withActor((p) => (p['event']!['actor'] = { id: '9200', is_staff: false }))?.role).toBe('customer');
+    expect(withActor((p) => (p['event']!['actor'] = { type: 'trigger' }))?.role).toBe('system');
+    expect(withActor((p) => (p['event']!['actor'] = { type: 'agent' }))?.role).toBe('agent');
+  });
+
+  it('comment_added before status_changed (one action, order not guaranteed): the customer message still opens a cycle', () => {
+    // Ticket 5158 was answered and solved; the customer writes at 12:00 and Zendesk reopens it in the same action.
+    // The comment event's snapshot still reads SOLVED; the status_changed event follows a second later.
+    const solved = fixture('zendesk', '10-status-solved.json').json as Record<
+      string,
+      Record<string, unknown>
+    >;
+    const comment = structuredClone(fixture('zendesk', '06-customer-reply.json').json) as Record<
+      string,
+      Record<string, unknown>
+    >;
+    comment['id'] = 'reopen-comment' as never;
+    comment['time'] = '2026-11-20T12:00:00Z' as never;
+    comment['detail']!['status'] = 'SOLVED';
+    const reopen = structuredClone(fixture('zendesk', '07-status-open-by-customer.json').json) as Record<
+      string,
+      Record<string, unknown>
+    >;
+    reopen['id'] = 'reopen-status' as never;
+    reopen['time'] = '2026-11-20T12:00:01Z' as never;
+    reopen['event'] = { current: 'OPEN', previous: 'SOLVED' };
+    const events = [solved, comment, reopen].map(
+      (p) => zendeskAdapter.normalise(p, delivery('{}'), settings)[0]!,
+    );
+    expect(events.map((e) => `${e.type}:${e.ticket.status}`)).toEqual([
+      'ticket.updated:solved',
+      'comment.created:solved',
+      'ticket.updated:open',
+    ]);
   });
 });

@@ -73,13 +73,13 @@ describe('timeline order (rule 22)', () => {
     expect(rows.sort(compareStoredEvents).map((r) => r.id)).toEqual(['9', '3', '4', '2', '5']);
   });
 
-  it('fills a missing priority with the integration default (rule 21) and keeps a present one', () => {
-    expect(toTimelineEvent(stored('1', T0, null), 'high').ticket.priority).toBe('high');
+  it('leaves a missing priority to the engine (carried forward, else the default) and keeps a present one', () => {
+    expect(toTimelineEvent(stored('1', T0, null)).ticket.priority).toBeUndefined();
     const withPriority = {
       ...stored('1', T0, '7'),
       snapshot: { id: 't', createdAt: T0, status: 'open' as const, priority: 'low' as const },
     };
-    const event = toTimelineEvent(withPriority, 'high');
+    const event = toTimelineEvent(withPriority);
     expect(event).toMatchObject({ arrival: 1, sequence: 7, occurredAt: T0 });
     expect(event.ticket.priority).toBe('low');
   });

@@ -39,6 +39,13 @@ export interface TicketHistory {
 /** How long after creation a public agent comment still counts as the ticket's opening comment. */
 export const OPENING_COMMENT_GRACE_MS = 60_000;
 
+/**
+ * How long after a customer message on a solved ticket a reopen still belongs to it: helpdesks that reopen by
+ * automation (JSM's "reopen on customer comment", Zendesk event subscriptions that deliver `comment_added` and
+ * `status_changed` as two events) report the reopen as its own event, a moment after the message.
+ */
+export const REOPEN_FOLLOW_UP_WINDOW_MS = 2 * 60_000;
+
 export function isSolvedStatus(status: TicketStatus): boolean {
   return status === 'solved' || status === 'closed';
 }
@@ -95,6 +102,9 @@ export function buildTicketHistory(events: TimelineEvent[]): TicketHistory {
   let firstCommentIndex: number | null = null;
   let agentHasReplied = false;
   let openCycle: ResponseCycle | null = null;
+  // Customer messages received while the ticket is solved, oldest first, not yet answered (a reopen soon after
+  // one of them opens the cycle from it).
+  let messagesWhileSolved: number[] = [];
 
   for (let i = 0; i < events.length; i++) {
     const event = events[i];
@@ -103,15 +113,26 @@ export function buildTicketHistory(events: TimelineEvent[]): TicketHistory {
     // DELETED) is no state the ticket was in for its clocks.
     if (i >= effectiveCount || isRemoving(event)) continue;
 
-    const status = event.ticket.status;
-    if (status !== statusSegments[statusSegments.length - 1].status) {
+    const previousStatus = statusSegments[statusSegments.length - 1].status;
+    // A snapshot without a status (a partial payload) leaves it unchanged.
+    const status = event.ticket.status ?? previousStatus;
+    if (status !== previousStatus) {
       statusSegments.push({ from: at[i], status, eventIndex: i });
       if (isSolvedStatus(status)) {
         firstSolveIndex ??= i;
         // rule 10: a solve ends the open next_response cycle.
         if (openCycle !== null) openCycle.stopIndex = i;
         openCycle = null;
+      } else if (isSolvedStatus(previousStatus)) {
+        // A reopen that follows a customer message on the solved ticket within the window belongs to it: the
+        // cycle runs from the oldest such message.
+        const startIndex = messagesWhileSolved.find((k) => at[i] - at[k] <= REOPEN_FOLLOW_UP_WINDOW_MS);
+        if (startIndex !== undefined && openCycle === null) {
+          openCycle = { startIndex, stopIndex: null };
+          responseCycles.push(openCycle);
+        }
       }
+      messagesWhileSolved = [];
     }
     if (isAgentAction(event)) firstAgentActionIndex ??= i;
     if (event.comment !== undefined) firstCommentIndex ??= i;
@@ -120,10 +141,15 @@ export function buildTicketHistory(events: TimelineEvent[]): TicketHistory {
       agentHasReplied = true;
       if (openCycle !== null) openCycle.stopIndex = i;
       openCycle = null;
-    } else if (isCustomerMessage(event) && agentHasReplied && openCycle === null && !isSolvedStatus(status)) {
-      // rule 14: the cycle runs from the oldest unanswered customer message; later ones join it.
-      openCycle = { startIndex: i, stopIndex: null };
-      responseCycles.push(openCycle);
+      messagesWhileSolved = [];
+    } else if (isCustomerMessage(event) && agentHasReplied && openCycle === null) {
+      if (isSolvedStatus(status)) {
+        messagesWhileSolved.push(i);
+      } else {
+        // rule 14: the cycle runs from the oldest unanswered customer message; later ones join it.
+        openCycle = { startIndex: i, stopIndex: null };
+        responseCycles.push(openCycle);
+      }
     }
   }
 

@@ -42,6 +42,7 @@ function isSortedAndUnique(events: readonly TimelineEvent[]): boolean {
 
 /** Snapshot fields a helpdesk may leave out of a partial payload (a Jira comment event's issue, a webhook body). */
 const CARRIED_FIELDS = [
+  'status',
   'priority',
   'customerId',
   'tier',

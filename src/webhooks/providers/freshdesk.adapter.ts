@@ -53,7 +53,10 @@ import { parseTimestamp } from './shared/time.js';
  *
  * Who acted, where a rule can say it (a constant per rule, or an e-mail): "actor_role" (agent/customer/system, or
  * requester/contact), else "actor" (a role word or an e-mail), else "actor_email"; an e-mail that is the
- * requester's is the customer, any other an agent.
+ * requester's is the customer, any other an agent. A delivery without "sla_event" whose triggered event names no
+ * field change or ticket action, that says who acted (agent or customer) and carries "latest_comment", is that
+ * person's public reply (keyed by the comment's text, so the same latest comment on a later delivery is the same
+ * reply) — never a plain update that would leave first response running.
  *
  * (*) Freshdesk's `{{triggered_event}}` renders e.g. `{ticket_action:created}`, `{status:{from:2,to:3}}`,
  * `{priority:{from:1,to:4}}`, `{note_type:private}`. Where a rule's event does not render one that says who acted
@@ -197,7 +200,18 @@ export class FreshdeskAdapter implements ProviderAdapter {
     );
     const mapper = createMapper(DEFAULTS, integration.mapping);
     const trigger = parseTriggeredEvent(asString(body['triggered_event']));
-    const kind = kindOf(asString(body['sla_event']), trigger);
+    const explicitRole = actorRole(body);
+    const latestComment = asString(body['latest_comment']);
+    let kind = kindOf(asString(body['sla_event']), trigger);
+    // No event kind, and a trigger that names no field change: a delivery that says who acted and carries the
+    // latest comment is that person's reply, never a plain update that would leave first response running.
+    const inferredReply =
+      kind === 'updated' &&
+      asString(body['sla_event']) === undefined &&
+      !namesAChange(trigger) &&
+      latestComment !== undefined &&
+      (explicitRole === 'agent' || explicitRole === 'customer');
+    if (inferredReply) kind = explicitRole === 'agent' ? 'agent_reply' : 'customer_reply';
 
     const occurredAt =
       parseTimestamp(body['event_at']) ?? parseTimestamp(body['updated_at']) ?? delivery.receivedAt;
@@ -231,7 +245,7 @@ export class FreshdeskAdapter implements ProviderAdapter {
     const removed: RemovalReason | undefined =
       kind === 'deleted' ? 'deleted' : kind === 'spam' ? 'spam' : undefined;
     if (removed) snapshot.removed = removed;
-    const role = actorRole(body) ?? defaultRole(kind);
+    const role = explicitRole ?? defaultRole(kind);
     const actor = compact({
       role,
       id:
@@ -248,10 +262,14 @@ export class FreshdeskAdapter implements ProviderAdapter {
           : isComment(kind)
             ? 'comment.created'
             : 'ticket.updated';
+    // An inferred reply is keyed by its text: a later delivery that still carries it as the latest comment (a
+    // status change after the reply) is the same reply, and the earliest, its author's, is kept.
     const id =
       kind === 'created'
         ? `freshdesk:${ticketId}:created`
-        : `freshdesk:${ticketId}:${kind}:${contentId(delivery.body)}:${retryWindow(delivery)}`;
+        : inferredReply
+          ? `freshdesk:${ticketId}:comment:${contentId(latestComment!)}`
+          : `freshdesk:${ticketId}:${kind}:${contentId(delivery.body)}:${retryWindow(delivery)}`;
     const event: NormalisedEvent = {
       id,
       type,
@@ -319,6 +337,11 @@ function kindOf(explicit: string | undefined, trigger: TriggeredEvent): Kind {
     default:
       return 'updated';
   }
+}
+
+/** A triggered event that names a field change (`{status:{from:2,to:3}}`) or a ticket action (created, …). */
+function namesAChange(trigger: TriggeredEvent): boolean {
+  return trigger.to !== undefined || trigger.from !== undefined || trigger.key === 'ticket_action';
 }
 
 function isComment(kind: Kind): boolean {

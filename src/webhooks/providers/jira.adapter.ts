@@ -2,6 +2,7 @@ import type { ActorRole, TicketSnapshot } from '../../engine/types.js';
 import { NormaliseError } from './provider-adapter.js';
 import type {
   IntegrationSettings,
+  JiraCustomerRule,
   NormalisedEvent,
   ProviderAdapter,
   RawDelivery,
@@ -26,7 +27,12 @@ import { parseTimestamp } from './shared/time.js';
  * for older webhooks, a `comment`), `comment_created`, `jira:issue_deleted`. Dates look like
  * `2026-11-20T09:15:00.000-0330` (offset without colon); `timestamp` is epoch ms.
  *
- * Actors: `accountType` "atlassian" = agent, "customer" = customer (JSM portal), "app" = system (automation, apps).
+ * Actors: "app" accounts (automation, apps) are the system. Who is the customer follows
+ * `mapping.jira.customerRule`: "accountType" — JSM portal customers (`accountType: "customer"`); "reporter" — the
+ * issue's reporter, the requester (matched by accountId, else key, name or e-mail, so Data Center/Server payloads
+ * without `accountType` work, and so do employees raising requests on an internal Cloud service desk, who are
+ * `atlassian` accounts); "both" (default) — either. Everyone else is an agent. Where a payload carries no reporter
+ * (Jira Cloud's `comment_created` issue has only a few fields), the account type decides.
  * JSM comments are internal when `jsdPublic` is false or the `sd.public.comment` property says
  * `{ "internal": true }`; a comment with a `visibility` restriction (role/group) is internal too.
  *
@@ -117,7 +123,8 @@ export class JiraAdapter implements ProviderAdapter {
     const at = parseTimestamp(payload['timestamp']) ?? delivery.receivedAt;
     const snapshot = buildSnapshot(issueId, fields, at, mapper, integration);
     const user = isRecord(payload['user']) ? payload['user'] : undefined;
-    const actor = compact({ role: roleOf(user), id: asString(user?.['accountId']) });
+    const people = customerTest(fields, integration.mapping.jira?.customerRule ?? 'both');
+    const actor = compact({ role: people(user), id: userId(user) });
     const base = { ticket: snapshot, externalTicketId: issueId };
 
     switch (webhookEvent) {
@@ -143,7 +150,7 @@ export class JiraAdapter implements ProviderAdapter {
           },
         ];
       case 'comment_created':
-        return [commentEvent(payload['comment'], issueId, snapshot, at)];
+        return [commentEvent(payload['comment'], issueId, snapshot, at, people)];
       default: {
         // jira:issue_updated
         const events: NormalisedEvent[] = [];
@@ -169,7 +176,7 @@ export class JiraAdapter implements ProviderAdapter {
           eventType !== 'issue_comment_edited' &&
           eventType !== 'issue_comment_deleted'
         ) {
-          events.push(commentEvent(payload['comment'], issueId, snapshot, at));
+          events.push(commentEvent(payload['comment'], issueId, snapshot, at, people));
         }
         return events;
       }
@@ -188,7 +195,8 @@ function buildSnapshot(
   const category = asString(getPath(fields, 'status.statusCategory.key'));
   let status = mapper.status(statusName);
   if (status === undefined && category !== undefined) status = CATEGORY_FALLBACK[category.toLowerCase()];
-  if (status === undefined) {
+  // A partial issue without a status field leaves the status as it was; a status that cannot be mapped is an error.
+  if (status === undefined && fields['status'] !== undefined && fields['status'] !== null) {
     throw new NormaliseError(
       statusName === undefined ? 'missing_status' : 'unknown_status',
       statusName === undefined
@@ -201,7 +209,7 @@ function buildSnapshot(
     createdAt: parseTimestamp(fields['created']) ?? at,
     status,
     priority: mapper.priority(asString(getPath(fields, 'priority.name'))),
-    assigneeId: asString(getPath(fields, 'assignee.accountId')),
+    assigneeId: isRecord(fields['assignee']) ? userId(fields['assignee']) : undefined,
     tags: asStringList(fields['labels']),
   });
   const tier = integration.mapping.tier;
@@ -226,7 +234,13 @@ function fieldValue(value: unknown): string | undefined {
   return asString(v);
 }
 
-function commentEvent(raw: unknown, issueId: string, snapshot: TicketSnapshot, at: number): NormalisedEvent {
+function commentEvent(
+  raw: unknown,
+  issueId: string,
+  snapshot: TicketSnapshot,
+  at: number,
+  roleOf: (user: JsonObject | undefined) => ActorRole,
+): NormalisedEvent {
   if (!isRecord(raw)) {
     throw new NormaliseError('missing_comment', 'The Jira comment payload has no "comment" object.');
   }
@@ -246,19 +260,46 @@ function commentEvent(raw: unknown, issueId: string, snapshot: TicketSnapshot, a
     occurredAt: parseTimestamp(raw['created']) ?? at,
     ticket: snapshot,
     comment: { id: commentId ?? String(at), public: isPublic, authorRole: role },
-    actor: compact({ role, id: asString(author?.['accountId']) }),
+    actor: compact({ role, id: userId(author) }),
     externalTicketId: issueId,
   };
 }
 
-/** Atlassian account types: "atlassian" (licensed user: agent), "customer" (JSM portal-only), "app" (bots). */
-function roleOf(user: JsonObject | undefined): ActorRole {
-  const type = asString(user?.['accountType']);
-  if (type === undefined) return user ? 'agent' : 'system';
-  const t = normaliseKey(type);
-  if (t === 'customer') return 'customer';
-  if (t === 'app' || t === 'unknown') return 'system';
-  return 'agent';
+/**
+ * The role of a Jira user under the integration's customer rule. Atlassian account types: "atlassian" (licensed
+ * user), "customer" (JSM portal-only), "app" (bots and automation: the system). No user at all is the system.
+ */
+function customerTest(
+  fields: JsonObject,
+  rule: JiraCustomerRule,
+): (user: JsonObject | undefined) => ActorRole {
+  const reporter = isRecord(fields['reporter']) ? fields['reporter'] : undefined;
+  return (user) => {
+    if (!user) return 'system';
+    const type = asString(user['accountType']);
+    const t = type === undefined ? undefined : normaliseKey(type);
+    if (t === 'app' || t === 'unknown') return 'system';
+    const flagged = t === 'customer';
+    // Without a reporter in the payload, only the account type can tell.
+    const isReporter = reporter === undefined ? flagged : sameUser(user, reporter);
+    const customer =
+      rule === 'accountType' ? flagged : rule === 'reporter' ? isReporter : flagged || isReporter;
+    return customer ? 'customer' : 'agent';
+  };
+}
+
+/** Cloud users have an accountId; Data Center/Server users a key and a name (and maybe an e-mail). */
+function sameUser(a: JsonObject, b: JsonObject): boolean {
+  for (const key of ['accountId', 'key', 'name', 'emailAddress']) {
+    const x = asString(a[key]);
+    const y = asString(b[key]);
+    if (x !== undefined && y !== undefined) return x.toLowerCase() === y.toLowerCase();
+  }
+  return false;
+}
+
+function userId(user: JsonObject | undefined): string | undefined {
+  return asString(user?.['accountId']) ?? asString(user?.['key']) ?? asString(user?.['name']);
 }
 
 export const jiraAdapter = new JiraAdapter();

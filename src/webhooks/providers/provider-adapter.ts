@@ -35,7 +35,16 @@ export interface IntegrationMapping {
   /** For unknown or missing priorities. */
   defaultPriority: Priority;
   tier?: TierMapping;
+  /** Jira only: how a person is told apart as the customer (see the Jira adapter). */
+  jira?: { customerRule?: JiraCustomerRule };
 }
+
+/**
+ * Who is the customer in a Jira event: `accountType` (JSM portal customers are `customer`), the issue's reporter
+ * (the requester), or `both` (either one; the default).
+ */
+export const JIRA_CUSTOMER_RULES = ['both', 'reporter', 'accountType'] as const;
+export type JiraCustomerRule = (typeof JIRA_CUSTOMER_RULES)[number];
 
 /** How a verification may spend its effort. */
 export interface VerifyOptions {

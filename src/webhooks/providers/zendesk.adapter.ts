@@ -95,6 +95,20 @@ const REMOVAL_EVENTS: Record<string, RemovalReason> = {
   merged: 'merged',
 };
 
+/**
+ * The shortest replay window a Zendesk integration gets. Zendesk retries an invocation that timed out (after 12 s,
+ * up to 5 times) or was answered 409, or 429/503 with a Retry-After under 60 s (up to 3 times), all within a few
+ * minutes, and a retry may carry the first attempt's signature timestamp. A stale timestamp is answered 401, which
+ * Zendesk does not retry, so a window shorter than its retries would lose the event: a shorter configured window
+ * is raised to this. A replay inside the window is a duplicate (the event id, or the invocation id and the signed
+ * body's own times, give it the same event), so the wider window admits nothing new.
+ */
+export const ZENDESK_MIN_REPLAY_WINDOW_SECONDS = 15 * 60;
+
+export function zendeskReplayWindowSeconds(configured: number): number {
+  return Math.max(configured, ZENDESK_MIN_REPLAY_WINDOW_SECONDS);
+}
+
 /** Zendesk's own system user (triggers, automations). */
 const SYSTEM_USER_IDS = new Set(['-1']);
 
@@ -132,17 +146,18 @@ export class ZendeskAdapter implements ProviderAdapter {
         "The Zendesk signature does not match; check that the integration's secret equals the webhook's signing secret in Zendesk Admin Center.",
       );
     }
-    const windowMs = integration.replayWindowSeconds * 1000;
+    const windowSeconds = zendeskReplayWindowSeconds(integration.replayWindowSeconds);
+    const windowMs = windowSeconds * 1000;
     if (delivery.receivedAt - at > windowMs) {
       return fail(
         'stale_timestamp',
-        `The Zendesk signature timestamp ${timestamp} is older than the ${integration.replayWindowSeconds} s replay window; a replayed or long-delayed request.`,
+        `The Zendesk signature timestamp ${timestamp} is older than the ${windowSeconds} s replay window; a replayed or long-delayed request.`,
       );
     }
     if (at - delivery.receivedAt > windowMs) {
       return fail(
         'future_timestamp',
-        `The Zendesk signature timestamp ${timestamp} is more than ${integration.replayWindowSeconds} s in the future; check the server clock.`,
+        `The Zendesk signature timestamp ${timestamp} is more than ${windowSeconds} s in the future; check the server clock.`,
       );
     }
     return { ok: true };
@@ -163,9 +178,12 @@ export class ZendeskAdapter implements ProviderAdapter {
     const mapper = createMapper(DEFAULTS, integration.mapping);
     if (isEventEnvelope(payload)) return normaliseEventSubscription(payload, mapper, integration);
     if (isRecord(payload['ticket'])) return normaliseTrigger(payload, delivery, mapper, integration);
+    if (asId(payload['ticket_id']) !== undefined) {
+      return normaliseTrigger(nestFlatTrigger(payload), delivery, mapper, integration);
+    }
     throw new NormaliseError(
       'unrecognised_payload',
-      'Not a Zendesk event (no "type": "zen:event-type:…") nor a trigger body with a "ticket" object; use the recommended trigger template.',
+      'Not a Zendesk event (no "type": "zen:event-type:…") nor a trigger body with a "ticket" object or a "ticket_id"; use the recommended trigger template.',
     );
   }
 }
@@ -259,13 +277,36 @@ function normaliseEventSubscription(
       },
     ];
   }
-  const role = actorRoleFromIds(actorId, asId(detail['requester_id']));
+  const role =
+    actorId !== undefined && SYSTEM_USER_IDS.has(actorId)
+      ? 'system'
+      : (statedActorRole(payload, event, detail) ?? actorRoleFromIds(actorId, asId(detail['requester_id'])));
   return [{ ...base, type: eventType, actor: compact({ role, id: actorId }) }];
 }
 
 /**
- * Event-subscription payloads do not say whether the actor is staff (except on comments). The requester acting is
- * the customer; Zendesk's system user (-1) or no actor is system; anyone else is taken to be an agent.
+ * The actor's role where the payload states it: an `actor` object with a `type` or `role` (as Zendesk's messaging
+ * events send it: end_user, agent, trigger, system) or `is_staff`, in `event`, `detail` or at the top, or a
+ * `detail.actor_role`. End users (a CC'd end user as much as the requester) are customers; triggers, automations
+ * and the system are the system.
+ */
+function statedActorRole(payload: JsonObject, event: JsonObject, detail: JsonObject): ActorRole | undefined {
+  for (const holder of [event, detail, payload]) {
+    const actor = isRecord(holder['actor']) ? holder['actor'] : undefined;
+    const stated =
+      roleFromZendeskRole(asString(actor?.['role'])) ??
+      roleFromZendeskRole(asString(actor?.['type'])) ??
+      roleFromZendeskRole(asString(holder['actor_role']));
+    if (stated !== undefined) return stated;
+    const staff = asBoolean(actor?.['is_staff']);
+    if (staff !== undefined) return staff ? 'agent' : 'customer';
+  }
+  return undefined;
+}
+
+/**
+ * Without a stated role: the requester acting is the customer; Zendesk's system user (-1) or no actor is system;
+ * anyone else is taken to be an agent.
  */
 function actorRoleFromIds(actorId: string | undefined, requesterId: string | undefined): ActorRole {
   if (actorId === undefined || SYSTEM_USER_IDS.has(actorId)) return 'system';
@@ -361,13 +402,75 @@ function normaliseTrigger(
   return events;
 }
 
+/**
+ * A flat trigger body, as many integrations write them — `{ "ticket_id": "{{ticket.id}}", "status":
+ * "{{ticket.status}}", "updater_role": "{{current_user.role}}", … }` — in the shape of the recommended template.
+ * Each field may also carry a `ticket_` prefix (`ticket_status`); the updater is `updater_*` or `current_user_*`,
+ * the latest comment `latest_comment_*` or `comment_*`.
+ */
+function nestFlatTrigger(flat: JsonObject): JsonObject {
+  const pick = (...keys: string[]): unknown => {
+    for (const key of keys) {
+      if (flat[key] !== undefined && flat[key] !== null) return flat[key];
+      if (flat[`ticket_${key}`] !== undefined && flat[`ticket_${key}`] !== null) return flat[`ticket_${key}`];
+    }
+    return undefined;
+  };
+  const ticket = compactObject({
+    id: flat['ticket_id'],
+    status: pick('status'),
+    priority: pick('priority'),
+    created_at: pick('created_at', 'created_at_with_timestamp'),
+    updated_at: pick('updated_at', 'updated_at_with_timestamp'),
+    organization: compactObject({
+      id: pick('organization_id'),
+      name: pick('organization_name', 'organization'),
+    }),
+    requester_id: pick('requester_id'),
+    assignee_id: pick('assignee_id'),
+    group_id: pick('group_id'),
+    tags: pick('tags'),
+    via: pick('via'),
+    tier: pick('tier'),
+  });
+  const comment = compactObject({
+    id: pick('latest_comment_id', 'comment_id'),
+    is_public: pick(
+      'latest_comment_is_public',
+      'latest_comment_public',
+      'comment_is_public',
+      'comment_public',
+    ),
+    author_id: pick('latest_comment_author_id', 'comment_author_id'),
+    author_role: pick('latest_comment_author_role', 'comment_author_role'),
+    created_at: pick('latest_comment_created_at', 'comment_created_at'),
+  });
+  const user = compactObject({
+    id: pick('updater_id', 'current_user_id'),
+    role: pick('updater_role', 'current_user_role'),
+  });
+  return compactObject({
+    event: pick('event'),
+    tier: flat['tier'],
+    fields: flat['fields'],
+    ticket,
+    latest_comment: Object.keys(comment).length > 0 ? comment : undefined,
+    current_user: Object.keys(user).length > 0 ? user : undefined,
+  });
+}
+
+function compactObject(value: JsonObject): JsonObject {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined));
+}
+
 /** Zendesk user roles as placeholders render them: "End-user", "Agent", "Admin" (any case). */
 function roleFromZendeskRole(role: string | undefined): ActorRole | undefined {
   if (role === undefined) return undefined;
   const r = role.toLowerCase().replace(/[\s_]+/g, '-');
-  if (r === 'end-user' || r === 'enduser' || r === 'customer' || r === 'requester') return 'customer';
+  if (r === 'end-user' || r === 'enduser' || r === 'end_user' || r === 'customer' || r === 'requester')
+    return 'customer';
   if (r === 'agent' || r === 'admin' || r === 'administrator' || r === 'light-agent') return 'agent';
-  if (r === 'system' || r === 'bot') return 'system';
+  if (r === 'system' || r === 'bot' || r === 'trigger' || r === 'automation') return 'system';
   return undefined;
 }
 

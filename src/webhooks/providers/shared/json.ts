@@ -63,3 +63,12 @@ export function asStringList(value: unknown): string[] | undefined {
   if (s === undefined) return undefined;
   return s.split(/[\s,]+/).filter((t) => t !== '');
 }
+
+/**
+ * A delivery's body as JSON. A leading UTF-8 byte-order mark (some helpdesks and proxies on Windows send one) is
+ * skipped; signatures are checked over the raw bytes, BOM included, before this. Throws SyntaxError.
+ */
+export function parseJsonBody(body: Buffer): unknown {
+  const text = body.toString('utf8');
+  return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+}
