@@ -10,6 +10,7 @@ import { ApiKeys1795400600000 } from './1795400600000-ApiKeys.js';
 import { Notifications1795400900000 } from './1795400900000-Notifications.js';
 import { AuditLog1795401000000 } from './1795401000000-AuditLog.js';
 import { SecretRotationRetention1795401100000 } from './1795401100000-SecretRotationRetention.js';
+import { EmailDirectoryHygiene1795401250000 } from './1795401250000-EmailDirectoryHygiene.js';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so that the same list works from
@@ -28,4 +29,5 @@ export const migrations: Array<new () => unknown> = [
   Notifications1795400900000,
   AuditLog1795401000000,
   SecretRotationRetention1795401100000,
+  EmailDirectoryHygiene1795401250000,
 ];

@@ -11,6 +11,12 @@ const subscribeSchema = z.strictObject({
   metrics: z.array(z.enum(METRICS)).optional(),
 });
 
+export const CHANNEL_TYPES = ['webhook', 'slack', 'email'] as const;
+export type ChannelType = (typeof CHANNEL_TYPES)[number];
+
+/** One plain address (no display name, no line breaks: it goes into a mail header). */
+export const emailAddressSchema = z.email().max(320);
+
 const common = {
   name: z.string().trim().min(1).max(200),
   subscribe: subscribeSchema.default({ kinds: [] }),
@@ -26,6 +32,12 @@ export const channelBodySchema = z.discriminatedUnion('type', [
     secret: z.string().min(16).max(200),
   }),
   z.strictObject({ type: z.literal('slack'), ...common, url: z.url({ protocol: /^https?$/ }) }),
+  z.strictObject({
+    type: z.literal('email'),
+    ...common,
+    /** Sent over SMTP_URL from SMTP_FROM, one message to all of them. */
+    to: z.array(emailAddressSchema).min(1).max(50),
+  }),
 ]);
 
 export const createChannelSchema = channelBodySchema.and(z.object({ id: configIdSchema }));
@@ -33,11 +45,13 @@ export const createChannelSchema = channelBodySchema.and(z.object({ id: configId
 export const channelSchema = z.object({
   id: z.string(),
   name: z.string(),
-  type: z.enum(['webhook', 'slack']),
+  type: z.enum(CHANNEL_TYPES),
   subscribe: subscribeSchema,
   enabled: z.boolean(),
-  /** Scheme and host only: the path of a Slack or webhook URL is itself a credential. */
-  urlHost: z.string(),
+  /** Scheme and host only: the path of a Slack or webhook URL is itself a credential. Absent for e-mail. */
+  urlHost: z.string().optional(),
+  /** An e-mail channel's addresses. */
+  to: z.array(z.string()).optional(),
   createdAt: instantSchema,
   updatedAt: instantSchema,
 });

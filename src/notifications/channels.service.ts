@@ -5,12 +5,18 @@ import { AuditLog, REDACTED } from '../audit/audit-log.js';
 import type { Actor } from '../auth/actor.js';
 import { ConflictError, NotFoundError } from '../common/errors.js';
 import { SecretBox } from '../integrations/secret-box.js';
-import type { ChannelBody, ChannelDto, ChannelSubscription, CreateChannelBody } from './channels.schemas.js';
+import type {
+  ChannelBody,
+  ChannelDto,
+  ChannelSubscription,
+  ChannelType,
+  CreateChannelBody,
+} from './channels.schemas.js';
 
 interface ChannelRow {
   id: string;
   name: string;
-  type: 'webhook' | 'slack';
+  type: ChannelType;
   target_sealed: string;
   secret_sealed: string | null;
   subscribe: ChannelSubscription;
@@ -19,12 +25,13 @@ interface ChannelRow {
   updated_at: Date;
 }
 
-/** A channel as the sender needs it: its URL and signing secret opened. */
+/** A channel as the sender needs it: its URL and signing secret opened (an e-mail channel: its addresses). */
 export interface OpenChannel {
   id: string;
-  type: 'webhook' | 'slack';
+  type: ChannelType;
   url: string;
   secret: string | null;
+  to?: string[];
 }
 
 /** Notification channels (admin configuration; the admin guard goes on the controller when auth lands). */
@@ -105,7 +112,8 @@ export class ChannelsService {
     after: ChannelDto | null,
     body?: ChannelBody,
   ): Promise<void> {
-    const written = body && { url: REDACTED, ...(body.type === 'webhook' ? { secret: REDACTED } : {}) };
+    const written = body &&
+      body.type !== 'email' && { url: REDACTED, ...(body.type === 'webhook' ? { secret: REDACTED } : {}) };
     await this.audit.record(tx, actor, {
       action,
       resourceType: 'channel',
@@ -119,11 +127,13 @@ export class ChannelsService {
     const rows: ChannelRow[] = await this.db.query('SELECT * FROM notification_channels WHERE id = $1', [id]);
     const r = rows[0];
     if (!r) return null;
+    const target = this.box.open(r.target_sealed);
     return {
       id: r.id,
       type: r.type,
-      url: this.box.open(r.target_sealed),
+      url: r.type === 'email' ? '' : target,
       secret: r.secret_sealed === null ? null : this.box.open(r.secret_sealed),
+      ...(r.type === 'email' ? { to: JSON.parse(target) as string[] } : {}),
     };
   }
 
@@ -138,7 +148,7 @@ export class ChannelsService {
     return [
       body.name,
       body.type,
-      this.box.seal(body.url),
+      this.box.seal(body.type === 'email' ? JSON.stringify(body.to) : body.url),
       secret,
       JSON.stringify(body.subscribe),
       body.enabled,
@@ -146,14 +156,15 @@ export class ChannelsService {
   }
 
   private toDto(r: ChannelRow): ChannelDto {
-    const url = new URL(this.box.open(r.target_sealed));
+    const target = this.box.open(r.target_sealed);
+    const url = r.type === 'email' ? null : new URL(target);
     return {
       id: r.id,
       name: r.name,
       type: r.type,
       subscribe: r.subscribe,
       enabled: r.enabled,
-      urlHost: `${url.protocol}//${url.host}`,
+      ...(url ? { urlHost: `${url.protocol}//${url.host}` } : { to: JSON.parse(target) as string[] }),
       createdAt: r.created_at.toISOString(),
       updatedAt: r.updated_at.toISOString(),
     };

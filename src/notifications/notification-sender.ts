@@ -1,21 +1,26 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import type { OpenChannel } from './channels.service.js';
+import { EmailSender } from './email-sender.js';
 import { type NotificationFacts, signature, slackBody, webhookBody } from './notification-message.js';
+import { PermanentSendError } from './send-errors.js';
 
-/** A receiver's answer that another attempt will not change (4xx other than 408/429). */
-export class PermanentSendError extends Error {}
+export { PermanentSendError } from './send-errors.js';
 
-/** Sends one delivery to one channel over HTTP; throws on anything but a 2xx. */
+/** Sends one delivery to one channel (over HTTP; e-mail by EmailSender); throws on anything but a 2xx. */
 @Injectable()
 export class NotificationSender {
   private readonly timeoutMs: number;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly email: EmailSender,
+  ) {
     this.timeoutMs = config.NOTIFY_TIMEOUT_SECONDS * 1000;
   }
 
   async send(channel: OpenChannel, facts: NotificationFacts): Promise<void> {
+    if (channel.type === 'email') return this.email.send(channel.to ?? [], [facts]);
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       'user-agent': 'sla-tracker',
