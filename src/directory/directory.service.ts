@@ -4,6 +4,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { AuditLog } from '../audit/audit-log.js';
 import type { Actor } from '../auth/actor.js';
 import { DomainError, NotFoundError } from '../common/errors.js';
+import { returnedRows } from '../tickets/ticket-store.js';
 import type {
   DirectoryBody,
   DirectoryEntryDto,
@@ -80,10 +81,9 @@ export class DirectoryService {
 
   async remove(key: DirectoryKey, actor: Actor): Promise<void> {
     await this.db.transaction(async (tx) => {
-      const [row] = (await tx.query(
-        `DELETE FROM directory_entries WHERE ${KEY} RETURNING *`,
-        keyOf(key),
-      )) as EntryRow[];
+      const [row] = returnedRows<EntryRow>(
+        await tx.query(`DELETE FROM directory_entries WHERE ${KEY} RETURNING *`, keyOf(key)),
+      );
       if (!row) throw notFound(key);
       await this.record(tx, actor, 'delete', toDto(row), null);
     });

@@ -13,9 +13,11 @@ export interface EmailContent {
 const MESSAGE_ID_DOMAIN = 'sla-tracker.invalid';
 
 /** One message: the headline as subject; details as a list (text) and a table (HTML). */
-export function emailFor(facts: NotificationFacts[]): EmailContent {
-  if (facts.length === 0) throw new Error('an e-mail needs at least one notification');
-  const lead = facts[0];
+export function emailFor(items: NotificationFacts[]): EmailContent {
+  if (items.length === 0) throw new Error('an e-mail needs at least one notification');
+  const lead = items[0];
+  // Shown in the order they fell due; the Message-ID stays the lead's (the delivery that carries the others).
+  const facts = [...items].sort((a, b) => a.step.dueAt.getTime() - b.step.dueAt.getTime());
   const keys = facts.map((f) => f.idempotencyKey);
   const headers: Record<string, string> = { 'X-SLA-Idempotency-Key': lead.idempotencyKey };
   if (facts.length > 1) headers['X-SLA-Digest-Keys'] = keys.join(', ');
@@ -61,7 +63,7 @@ function details(f: NotificationFacts): Array<[string, string]> {
   const s = f.step;
   return [
     ['Ticket', `${f.ticket.externalId} (integration ${f.ticket.integrationId})`],
-    ['Clock', `${s.metric.replace('_', ' ')}, cycle ${s.cycle}`],
+    ['Clock', `${s.metric.replace('_', ' ')}${s.cycle > 0 ? `, cycle ${s.cycle + 1}` : ''}`],
     ['Step', s.percent === null ? s.step : `${s.step} (${s.percent} % of the target)`],
     ['Deadline', s.deadline?.toISOString() ?? 'none'],
     ['Due at', s.dueAt.toISOString()],
