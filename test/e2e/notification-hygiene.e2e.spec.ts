@@ -70,6 +70,10 @@ describe('notification hygiene', () => {
       .expect(201);
     await http()
       .post('/ladders')
+      .send({ name: 'Unknown hours', steps: steps({ workingHours: 'nope' }) })
+      .expect(422);
+    await http()
+      .post('/ladders')
       .send({ id: 'daytime', name: 'Daytime', steps: steps({ workingHours: 'office' }) })
       .expect(201);
     await http()
