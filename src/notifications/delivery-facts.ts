@@ -27,6 +27,8 @@ export interface ClaimedRow {
   breach_notice: string | null;
   address: string | null;
   not_before: Date | null;
+  /** A withdrawal's breach notice: held until then (working hours, a digest). */
+  breach_not_before?: Date | null;
 }
 
 export function facts(r: ClaimedRow): NotificationFacts {

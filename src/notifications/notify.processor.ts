@@ -55,7 +55,8 @@ export class NotifyProcessor extends WorkerHost {
         'UPDATE notifications SET sending_since = NULL, attempts = attempts - 1 WHERE id = $1',
         [notificationId],
       );
-      return this.later(job, token, 1000);
+      // A notice held for working hours or a digest: no need to look before its time.
+      return this.later(job, token, Math.max(1000, (row.breach_not_before?.getTime() ?? 0) - Date.now()));
     }
     if (row.not_before && row.not_before.getTime() > Date.now() + 50) {
       // Waiting for working hours or a digest window: look again then, without using an attempt.
@@ -149,5 +150,8 @@ const CLAIM_SQL = `
          coalesce(t.priority, t.default_priority) AS priority, t.tier,
          (SELECT b.status FROM notifications b WHERE b.step_id = c.step_id AND b.event = 'step'
             AND b.channel_id IS NOT DISTINCT FROM c.channel_id AND b.address IS NOT DISTINCT FROM c.address)
-           AS breach_notice
+           AS breach_notice,
+         (SELECT b.not_before FROM notifications b WHERE b.step_id = c.step_id AND b.event = 'step'
+            AND b.channel_id IS NOT DISTINCT FROM c.channel_id AND b.address IS NOT DISTINCT FROM c.address)
+           AS breach_not_before
   FROM claimed c JOIN sla_steps s ON s.id = c.step_id JOIN tickets t ON t.id = s.ticket_id`;
