@@ -10,6 +10,7 @@ import { ApiKeys1795400600000 } from './1795400600000-ApiKeys.js';
 import { Notifications1795400900000 } from './1795400900000-Notifications.js';
 import { AuditLog1795401000000 } from './1795401000000-AuditLog.js';
 import { SecretRotationRetention1795401100000 } from './1795401100000-SecretRotationRetention.js';
+import { EmailDirectoryHygiene1795401250000 } from './1795401250000-EmailDirectoryHygiene.js';
 import { HelpdeskWriteBack1795401300000 } from './1795401300000-HelpdeskWriteBack.js';
 
 /**
@@ -29,5 +30,6 @@ export const migrations: Array<new () => unknown> = [
   Notifications1795400900000,
   AuditLog1795401000000,
   SecretRotationRetention1795401100000,
+  EmailDirectoryHygiene1795401250000,
   HelpdeskWriteBack1795401300000,
 ];

@@ -26,6 +26,7 @@ import { ReportsModule } from './reports/reports.module.js';
 import { LiveEventsApiModule, LiveEventsWorkerModule } from './live-events/live-events.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
+import { DirectoryModule } from './directory/directory.module.js';
 import { NotificationsWorkerModule } from './notifications/notifications-worker.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { QueueBoardModule } from './queue-board/queue-board.module.js';
@@ -53,6 +54,7 @@ export class AppModule {
       ReportsModule,
       LiveEventsApiModule,
       NotificationsModule,
+      DirectoryModule,
       AuditModule,
       QueueBoardModule,
     ];

@@ -12,6 +12,7 @@ export const AUDIT_RESOURCE_TYPES = [
   'customer',
   'integration',
   'ladder',
+  'directory',
   'channel',
   'apikey',
 ] as const;

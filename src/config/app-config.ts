@@ -123,6 +123,34 @@ const envSchema = z.object({
   NOTIFY_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(120).default(10),
   /** How often one process creates and enqueues deliveries an event listener missed (a process died). */
   NOTIFY_SCAN_SECONDS: z.coerce.number().int().min(1).max(3600).default(15),
+  /**
+   * The SMTP server for e-mail channels: smtp://user:pass@host:587 (STARTTLS when offered) or smtps://…:465
+   * (TLS from the start). Without it, e-mail deliveries fail with "SMTP_URL is not set". The password is never logged.
+   */
+  SMTP_URL: z
+    .url({ protocol: /^smtps?$/, error: 'must be smtp://user:pass@host:port or smtps://…' })
+    .optional(),
+  /** The From of every e-mail: an address, or `Name <address>`. */
+  SMTP_FROM: z
+    .string()
+    .max(320)
+    .regex(
+      /^([^<>\r\n]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/,
+      'must be an address or "Name <address>"',
+    )
+    .default('SLA Tracker <sla-tracker@localhost>'),
+  /**
+   * E-mail hygiene: after a message to a recipient, further steps for that recipient within this many seconds wait
+   * and go out together as one digest when the window closes; 0: every step on its own.
+   */
+  NOTIFY_DIGEST_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
+  /** At most this many e-mails per recipient per hour; beyond it steps fold into the next digest; 0: no limit. */
+  NOTIFY_RATE_PER_HOUR: z.coerce.number().int().min(0).max(10_000).default(0),
+  /** Where a step for the assignee or group goes when the directory does not know them (a channel id). */
+  NOTIFY_FALLBACK_CHANNEL: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be a channel id')
+    .optional(),
 });
 
 export type AppConfig = z.infer<typeof envSchema>;

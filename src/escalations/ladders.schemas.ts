@@ -2,10 +2,29 @@ import { z } from 'zod';
 import { instantSchema } from '../common/openapi.js';
 import { configIdSchema } from '../policies/config-core/config-id.schema.js';
 
+/** Notification hygiene per recipient: wait for working hours instead of paging at night. */
+const waitSchema = {
+  workingHours: configIdSchema
+    .optional()
+    .describe("A calendar id: outside its working time the notice waits for the calendar's next opening"),
+};
+/** For assignee and group: where the step goes when the directory does not know them (else NOTIFY_FALLBACK_CHANNEL). */
+const fallbackSchema = {
+  fallback: configIdSchema.optional().describe('A channel id for an assignee or group the directory lacks'),
+};
+
 export const recipientSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('channel'), id: configIdSchema.describe('A channel id (/channels)') }),
-  z.strictObject({ type: z.literal('assignee').describe("The ticket's assignee, through the directory") }),
-  z.strictObject({ type: z.literal('group').describe("The ticket's group, through the directory") }),
+  z.strictObject({
+    type: z.literal('channel'),
+    id: configIdSchema.describe('A channel id (/channels)'),
+    ...waitSchema,
+  }),
+  z
+    .strictObject({ type: z.literal('assignee'), ...fallbackSchema, ...waitSchema })
+    .describe("The ticket's assignee, through the directory"),
+  z
+    .strictObject({ type: z.literal('group'), ...fallbackSchema, ...waitSchema })
+    .describe("The ticket's group, through the directory"),
 ]);
 
 export const ladderStepSchema = z

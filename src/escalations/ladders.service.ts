@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, IsNull, type Repository } from 'typeorm';
 import type { Actor } from '../auth/actor.js';
 import { ConflictError, InUseError, NotFoundError } from '../common/errors.js';
+import { ALWAYS_OPEN_CALENDAR_ID } from '../engine/types.js';
 import { canonicalJson } from '../policies/config-core/canonical-json.js';
 import { ConfigChangesService } from '../policies/config-core/config-changes.service.js';
 import { newConfigId } from '../policies/config-core/config-id.schema.js';
@@ -92,6 +93,21 @@ export class LaddersService {
   ): Promise<LadderEntity> {
     const missingTiers = await this.tiers.missing(body.tiers, tx);
     if (missingTiers.length > 0) throw new UnknownReferenceError('tier', missingTiers, 'tiers');
+    const calendars = [
+      ...new Set(
+        body.steps.flatMap((step) =>
+          (step.notify as Array<{ workingHours?: string }>).flatMap((r) => r.workingHours ?? []),
+        ),
+      ),
+    ].filter((id) => id !== ALWAYS_OPEN_CALENDAR_ID);
+    if (calendars.length > 0) {
+      const found = (await tx.query('SELECT id FROM calendars WHERE id = ANY($1::varchar[])', [
+        calendars,
+      ])) as Array<{ id: string }>;
+      const missing = calendars.filter((id) => !found.some((f) => f.id === id));
+      if (missing.length > 0)
+        throw new UnknownReferenceError('calendar', missing, 'steps[].notify[].workingHours');
+    }
     const now = (await this.changes.now(tx)).getTime();
     const version = (existing?.version ?? 0) + 1;
     if (existing) {

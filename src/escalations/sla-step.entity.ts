@@ -6,7 +6,11 @@ export const STEP_STATUSES = ['recorded', 'skipped', 'withdrawn'] as const;
 /** recorded: reached and to be notified; skipped: reached together with a later step (only that one is sent); withdrawn: a breach that later history undid. */
 export type StepStatus = (typeof STEP_STATUSES)[number];
 
-export type StepRecipient = { type: 'channel'; id: string } | { type: 'assignee' } | { type: 'group' };
+export type StepRecipient = { workingHours?: string } & (
+  | { type: 'channel'; id: string }
+  | { type: 'assignee'; fallback?: string }
+  | { type: 'group'; fallback?: string }
+);
 
 /** One warning or breach of one clock cycle, recorded once (the unique key) when it fell due. */
 @Entity({ name: 'sla_steps' })

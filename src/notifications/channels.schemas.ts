@@ -11,14 +11,17 @@ const subscribeSchema = z.strictObject({
   metrics: z.array(z.enum(METRICS)).optional(),
 });
 
+export const CHANNEL_TYPES = ['webhook', 'slack', 'email', 'helpdesk'] as const;
+export type ChannelType = (typeof CHANNEL_TYPES)[number];
+
+/** One plain address (no display name, no line breaks: it goes into a mail header). */
+export const emailAddressSchema = z.email().max(320);
+
 const common = {
   name: z.string().trim().min(1).max(200),
   subscribe: subscribeSchema.default({ kinds: [] }),
   enabled: z.boolean().default(true),
 };
-
-export const CHANNEL_TYPES = ['webhook', 'slack', 'helpdesk'] as const;
-export type ChannelType = (typeof CHANNEL_TYPES)[number];
 
 export const channelBodySchema = z.discriminatedUnion('type', [
   z.strictObject({
@@ -29,6 +32,12 @@ export const channelBodySchema = z.discriminatedUnion('type', [
     secret: z.string().min(16).max(200),
   }),
   z.strictObject({ type: z.literal('slack'), ...common, url: z.url({ protocol: /^https?$/ }) }),
+  z.strictObject({
+    type: z.literal('email'),
+    ...common,
+    /** Sent over SMTP_URL from SMTP_FROM, one message to all of them. */
+    to: z.array(emailAddressSchema).min(1).max(50),
+  }),
   z.strictObject({
     type: z.literal('helpdesk'),
     ...common,
@@ -45,10 +54,15 @@ export const channelSchema = z.object({
   type: z.enum(CHANNEL_TYPES),
   subscribe: subscribeSchema,
   enabled: z.boolean(),
-  /** Scheme and host only: the path of a Slack or webhook URL is itself a credential. null: a helpdesk channel. */
-  urlHost: z.string().nullable(),
+  /**
+   * Scheme and host only: the path of a Slack or webhook URL is itself a credential. null: a helpdesk channel;
+   * absent: an e-mail channel.
+   */
+  urlHost: z.string().nullable().optional(),
   /** A helpdesk channel's integration (null: each ticket's own); absent on other channels. */
   integrationId: z.string().nullable().optional(),
+  /** An e-mail channel's addresses. */
+  to: z.array(z.string()).optional(),
   createdAt: instantSchema,
   updatedAt: instantSchema,
 });

@@ -26,15 +26,17 @@ interface ChannelRow {
   updated_at: Date;
 }
 
-/** A channel as the sender needs it: its URL and signing secret opened. */
+/** A channel as the sender needs it: its URL and signing secret opened (an e-mail channel: its addresses). */
 export interface OpenChannel {
   id: string;
   type: ChannelType;
-  /** Empty for a helpdesk channel (the integration's write-back settings say where). */
+  /** Empty for a helpdesk or e-mail channel. */
   url: string;
   secret: string | null;
   /** A helpdesk channel's integration; null: the ticket's own. */
   integrationId: string | null;
+  /** An e-mail channel's addresses. */
+  to?: string[];
 }
 
 /** Notification channels (admin configuration; the admin guard goes on the controller when auth lands). */
@@ -120,7 +122,8 @@ export class ChannelsService {
     body?: ChannelBody,
   ): Promise<void> {
     const written = body &&
-      body.type !== 'helpdesk' && { url: REDACTED, ...(body.type === 'webhook' ? { secret: REDACTED } : {}) };
+      body.type !== 'helpdesk' &&
+      body.type !== 'email' && { url: REDACTED, ...(body.type === 'webhook' ? { secret: REDACTED } : {}) };
     await this.audit.record(tx, actor, {
       action,
       resourceType: 'channel',
@@ -134,12 +137,14 @@ export class ChannelsService {
     const rows: ChannelRow[] = await this.db.query('SELECT * FROM notification_channels WHERE id = $1', [id]);
     const r = rows[0];
     if (!r) return null;
+    const target = r.target_sealed === null ? null : this.box.open(r.target_sealed);
     return {
       id: r.id,
       type: r.type,
-      url: r.target_sealed === null ? '' : this.box.open(r.target_sealed),
+      url: r.type === 'email' || target === null ? '' : target,
       secret: r.secret_sealed === null ? null : this.box.open(r.secret_sealed),
       integrationId: r.integration_id,
+      ...(r.type === 'email' && target !== null ? { to: JSON.parse(target) as string[] } : {}),
     };
   }
 
@@ -166,7 +171,9 @@ export class ChannelsService {
     return [
       body.name,
       body.type,
-      body.type === 'helpdesk' ? null : this.box.seal(body.url),
+      body.type === 'helpdesk'
+        ? null
+        : this.box.seal(body.type === 'email' ? JSON.stringify(body.to) : body.url),
       secret,
       JSON.stringify(body.subscribe),
       body.enabled,
@@ -175,14 +182,17 @@ export class ChannelsService {
   }
 
   private toDto(r: ChannelRow): ChannelDto {
-    const url = r.target_sealed === null ? null : new URL(this.box.open(r.target_sealed));
+    const target = r.target_sealed === null ? null : this.box.open(r.target_sealed);
+    const url = r.type === 'email' || target === null ? null : new URL(target);
     return {
       id: r.id,
       name: r.name,
       type: r.type,
       subscribe: r.subscribe,
       enabled: r.enabled,
-      urlHost: url && `${url.protocol}//${url.host}`,
+      ...(r.type === 'email' && target !== null
+        ? { to: JSON.parse(target) as string[] }
+        : { urlHost: url && `${url.protocol}//${url.host}` }),
       ...(r.type === 'helpdesk' ? { integrationId: r.integration_id } : {}),
       createdAt: r.created_at.toISOString(),
       updatedAt: r.updated_at.toISOString(),

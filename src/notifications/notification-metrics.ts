@@ -16,14 +16,14 @@ export class NotificationMetrics implements OnModuleInit {
     const db = this.db;
     new Gauge({
       name: 'sla_notifications',
-      help: 'Notification deliveries by channel type and status (pending, sent, failed, suppressed)',
+      help: 'Notification deliveries by channel type and status (pending, sent, failed, suppressed, skipped)',
       labelNames: ['channel_type', 'status'] as const,
       registers: [this.metrics.registry],
       async collect() {
         this.reset();
         const rows: Array<{ type: string; status: string; n: number }> = await db.query(
-          `SELECT c.type, n.status, count(*)::int AS n FROM notifications n
-           JOIN notification_channels c ON c.id = n.channel_id GROUP BY 1, 2`,
+          `SELECT coalesce(c.type, 'email') AS type, n.status, count(*)::int AS n FROM notifications n
+           LEFT JOIN notification_channels c ON c.id = n.channel_id GROUP BY 1, 2`,
         );
         for (const r of rows) this.set({ channel_type: r.type, status: r.status }, r.n);
       },

@@ -7,7 +7,8 @@ import {
 } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { LockedPass } from '../common/locked-pass.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { NotificationPlanner } from './notification-planner.js';
 import { WriteBackPlanner } from './writeback/writeback-planner.js';
@@ -26,56 +27,51 @@ const INTERVAL_NAME = 'notification-reconciler';
 export class NotificationReconciler implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(NotificationReconciler.name);
   private readonly everyMs: number;
-  private running = false;
+  private readonly loop: LockedPass;
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    @InjectDataSource() db: DataSource,
     private readonly planner: NotificationPlanner,
     private readonly writeBack: WriteBackPlanner,
-    private readonly scheduler: SchedulerRegistry,
+    scheduler: SchedulerRegistry,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.everyMs = config.NOTIFY_SCAN_SECONDS * 1000;
+    this.loop = new LockedPass({
+      db,
+      scheduler,
+      logger: this.logger,
+      name: INTERVAL_NAME,
+      what: 'notification',
+      lockKey: NOTIFY_LOCK_KEY,
+      everyMs: this.everyMs,
+      work: (tx) => this.reconcile(tx),
+    });
   }
 
   onApplicationBootstrap(): void {
-    setImmediate(() => void this.pass());
-    this.scheduler.addInterval(
-      INTERVAL_NAME,
-      setInterval(() => void this.pass(), this.everyMs),
-    );
+    this.loop.start();
   }
 
   onModuleDestroy(): void {
-    if (this.scheduler.doesExist('interval', INTERVAL_NAME)) this.scheduler.deleteInterval(INTERVAL_NAME);
+    this.loop.stop();
   }
 
   /** One pass; returns how many deliveries it enqueued (0 when another process holds the lock). */
-  async pass(): Promise<number> {
-    if (this.running) return 0;
-    this.running = true;
-    try {
-      return await this.db.transaction(async (tx) => {
-        const [{ locked }] = (await tx.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [
-          NOTIFY_LOCK_KEY,
-        ])) as Array<{ locked: boolean }>;
-        if (!locked) return 0;
-        const planned = [...(await this.planner.plan(null)), ...(await this.writeBack.planMet(null))];
-        const waiting: Array<{ id: string }> = await tx.query(
-          `SELECT id FROM notifications WHERE status = 'pending' AND created_at < now() - make_interval(secs => $1)
-           ORDER BY created_at LIMIT 5000`,
-          [this.everyMs / 1000],
-        );
-        const ids = [...new Set([...planned, ...waiting.map((w) => w.id)])];
-        await this.planner.enqueue(ids);
-        if (planned.length > 0) this.logger.warn(`${planned.length} deliveries planned by the reconciler`);
-        return ids.length;
-      });
-    } catch (error) {
-      this.logger.warn(`notification pass failed: ${(error as Error).message}`);
-      return 0;
-    } finally {
-      this.running = false;
-    }
+  pass(): Promise<number> {
+    return this.loop.run();
+  }
+
+  private async reconcile(tx: EntityManager): Promise<number> {
+    const planned = [...(await this.planner.plan(null)), ...(await this.writeBack.planMet(null))];
+    const waiting: Array<{ id: string }> = await tx.query(
+      `SELECT id FROM notifications WHERE status = 'pending' AND created_at < now() - make_interval(secs => $1)
+       ORDER BY created_at LIMIT 5000`,
+      [this.everyMs / 1000],
+    );
+    const ids = [...new Set([...planned, ...waiting.map((w) => w.id)])];
+    await this.planner.enqueue(ids);
+    if (planned.length > 0) this.logger.warn(`${planned.length} deliveries planned by the reconciler`);
+    return ids.length;
   }
 }

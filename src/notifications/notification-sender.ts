@@ -1,13 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import type { OpenChannel } from './channels.service.js';
+import { EmailSender } from './email-sender.js';
 import { type NotificationFacts, signature, slackBody, webhookBody } from './notification-message.js';
 import { PermanentSendError } from './send-errors.js';
 import { WriteBackSender } from './writeback/writeback-sender.js';
 
 export { PermanentSendError, RetryAfterError } from './send-errors.js';
 
-/** Sends one delivery to one channel over HTTP; throws on anything but a 2xx. */
+/** Sends one delivery to one channel (over HTTP; e-mail by EmailSender); throws on anything but a 2xx. */
 @Injectable()
 export class NotificationSender {
   private readonly timeoutMs: number;
@@ -15,12 +16,14 @@ export class NotificationSender {
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly writeBack: WriteBackSender,
+    private readonly email: EmailSender,
   ) {
     this.timeoutMs = config.NOTIFY_TIMEOUT_SECONDS * 1000;
   }
 
   async send(channel: OpenChannel, facts: NotificationFacts): Promise<void> {
     if (channel.type === 'helpdesk') return this.writeBack.send(facts);
+    if (channel.type === 'email') return this.email.send(channel.to ?? [], [facts]);
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       'user-agent': 'sla-tracker',

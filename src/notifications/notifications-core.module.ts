@@ -6,11 +6,12 @@ import { ChannelsService } from './channels.service.js';
 import { NotificationMetrics } from './notification-metrics.js';
 import { NotificationPlanner } from './notification-planner.js';
 import { NotifyQueue } from './notify.queue.js';
+import { WorkingHours } from './working-hours.js';
 
 /** What both roles need: channels (sealed with SecretBox), planning and enqueueing deliveries, the metric. */
 @Module({
   imports: [IntegrationSettingsModule, AuditLogModule, BullModule.registerQueue({ name: NotifyQueue.Send })],
-  providers: [ChannelsService, NotificationPlanner, NotificationMetrics],
+  providers: [ChannelsService, NotificationPlanner, NotificationMetrics, WorkingHours],
   exports: [ChannelsService, NotificationPlanner],
 })
 export class NotificationsCoreModule {}

@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { DeliveryHygiene } from './delivery-hygiene.js';
+import { EmailSender } from './email-sender.js';
 import { NotificationDispatcher } from './notification-dispatcher.js';
 import { NotificationReconciler } from './notification-reconciler.js';
 import { NotificationSender } from './notification-sender.js';
@@ -12,6 +14,13 @@ import { WriteBackModule } from './writeback/writeback.module.js';
  */
 @Module({
   imports: [NotificationsCoreModule, WriteBackModule],
-  providers: [NotificationDispatcher, NotificationReconciler, NotificationSender, NotifyProcessor],
+  providers: [
+    NotificationDispatcher,
+    NotificationReconciler,
+    NotificationSender,
+    NotifyProcessor,
+    EmailSender,
+    DeliveryHygiene,
+  ],
 })
 export class NotificationsWorkerModule {}

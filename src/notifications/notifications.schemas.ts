@@ -1,7 +1,11 @@
 import { z } from 'zod';
 import { instantSchema } from '../common/openapi.js';
 
-export const NOTIFICATION_STATUSES = ['pending', 'sent', 'failed', 'suppressed'] as const;
+/**
+ * suppressed: not sent because its step was withdrawn or its channel deleted; skipped: not sent because the clock
+ * stopped in between (met, paused, the ticket solved), with the reason in lastError.
+ */
+export const NOTIFICATION_STATUSES = ['pending', 'sent', 'failed', 'suppressed', 'skipped'] as const;
 
 export const listNotificationsQuerySchema = z.strictObject({
   status: z.enum(NOTIFICATION_STATUSES).optional(),
@@ -14,13 +18,19 @@ export const notificationSchema = z.object({
   id: z.string(),
   stepId: z.string(),
   event: z.enum(['step', 'withdrawal', 'met']),
-  channelId: z.string(),
+  channelId: z.string().nullable(),
+  /** An address from the directory (then channelId is null). */
+  address: z.string().nullable(),
   status: z.enum(NOTIFICATION_STATUSES),
   attempts: z.number(),
   lastError: z.string().nullable(),
   idempotencyKey: z.string(),
   createdAt: instantSchema,
   sentAt: instantSchema.nullable(),
+  /** Held back until then: the recipient's working hours, a digest window or the rate limit. */
+  notBefore: instantSchema.nullable(),
+  /** The delivery whose message carried this one (a digest carries several). */
+  batchId: z.string().nullable(),
 });
 
 export type ListNotificationsQuery = z.infer<typeof listNotificationsQuerySchema>;

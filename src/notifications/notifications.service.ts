@@ -10,7 +10,10 @@ interface NotificationRow {
   id: string;
   step_id: string;
   event: 'step' | 'withdrawal' | 'met';
-  channel_id: string;
+  channel_id: string | null;
+  address: string | null;
+  not_before: Date | null;
+  batch_id: string | null;
   status: NotificationView['status'];
   attempts: number;
   last_error: string | null;
@@ -44,7 +47,8 @@ export class NotificationsService {
     if (!/^\d{1,18}$/.test(id)) throw new NotFoundError('Notification', id);
     const rows = returnedRows<NotificationRow>(
       await this.db.query(
-        `UPDATE notifications SET status = 'pending', sending_since = NULL WHERE id = $1 AND status = 'failed'
+        `UPDATE notifications SET status = 'pending', sending_since = NULL, not_before = NULL
+         WHERE id = $1 AND status = 'failed'
          RETURNING *`,
         [id],
       ),
@@ -65,11 +69,14 @@ function toView(r: NotificationRow): NotificationView {
     stepId: r.step_id,
     event: r.event,
     channelId: r.channel_id,
+    address: r.address,
     status: r.status,
     attempts: r.attempts,
     lastError: r.last_error,
     idempotencyKey: r.idempotency_key,
     createdAt: r.created_at.toISOString(),
     sentAt: r.sent_at?.toISOString() ?? null,
+    notBefore: r.not_before?.toISOString() ?? null,
+    batchId: r.batch_id,
   };
 }

@@ -5,7 +5,9 @@ import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { ChannelsService } from './channels.service.js';
-import type { NotificationFacts } from './notification-message.js';
+import { DeliveryHygiene } from './delivery-hygiene.js';
+import { EmailSender } from './email-sender.js';
+import { type ClaimedRow, facts } from './delivery-facts.js';
 import { NotificationSender } from './notification-sender.js';
 import { PermanentSendError, RetryAfterError } from './send-errors.js';
 import { NotifyJob, type NotifyJobData, NotifyQueue } from './notify.queue.js';
@@ -26,6 +28,8 @@ export class NotifyProcessor extends WorkerHost {
     @InjectDataSource() private readonly db: DataSource,
     private readonly channels: ChannelsService,
     private readonly sender: NotificationSender,
+    private readonly email: EmailSender,
+    private readonly hygiene: DeliveryHygiene,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     super();
@@ -52,15 +56,41 @@ export class NotifyProcessor extends WorkerHost {
         'UPDATE notifications SET sending_since = NULL, attempts = attempts - 1 WHERE id = $1',
         [notificationId],
       );
-      return this.later(job, token, 1000);
+      // A notice held for working hours or a digest: no need to look before its time.
+      return this.later(job, token, Math.max(1000, (row.breach_not_before?.getTime() ?? 0) - Date.now()));
+    }
+    if (row.not_before && row.not_before.getTime() > Date.now() + 50) {
+      // Waiting for working hours or a digest window: look again then, without using an attempt.
+      await this.release(notificationId);
+      return this.later(job, token, row.not_before.getTime() - Date.now());
     }
     const suppressed = this.suppression(row);
     if (suppressed) return this.finish(notificationId, 'suppressed', suppressed);
+    if (row.event === 'step') {
+      const stopped = (await this.hygiene.stopped([row.step_id])).get(row.step_id);
+      if (stopped) return this.finish(notificationId, 'skipped', stopped);
+    }
+    let batch: ClaimedRow[] = [];
     try {
-      const channel = await this.channels.open(row.channel_id);
+      const channel = row.address
+        ? { id: '', type: 'email' as const, url: '', secret: null, integrationId: null, to: [row.address] }
+        : await this.channels.open(row.channel_id!);
       if (!channel) return await this.finish(notificationId, 'suppressed', 'channel deleted');
+      if (channel.type === 'email') {
+        const plan = await this.hygiene.prepare(row, this.leaseSeconds);
+        if (plan.holdUntil) return await this.later(job, token, plan.holdUntil.getTime() - Date.now());
+        batch = plan.batch;
+        await this.email.send(channel.to ?? [], [row, ...batch].map(facts));
+        await this.hygiene.sent(
+          notificationId,
+          batch.map((b) => b.id),
+        );
+        return 'sent';
+      }
       await this.sender.send(channel, facts(row));
     } catch (error) {
+      if (error instanceof DelayedError) throw error;
+      await this.hygiene.release(batch.map((b) => b.id));
       const message = (error as Error).message.slice(0, 500);
       const maxAttempts = job.opts.attempts ?? 1;
       if (error instanceof RetryAfterError && row.attempts < maxAttempts) {
@@ -84,6 +114,14 @@ export class NotifyProcessor extends WorkerHost {
     return this.finish(notificationId, 'sent', null);
   }
 
+  /** Lets go of the claim without counting the attempt. */
+  private async release(id: string): Promise<void> {
+    await this.db.query(
+      'UPDATE notifications SET sending_since = NULL, attempts = attempts - 1 WHERE id = $1',
+      [id],
+    );
+  }
+
   /** Runs the job again in `ms` without counting an attempt (BullMQ's manual delay). */
   private async later(job: Job, token: string | undefined, ms: number): Promise<never> {
     await job.moveToDelayed(Date.now() + ms, token);
@@ -100,7 +138,11 @@ export class NotifyProcessor extends WorkerHost {
     return null;
   }
 
-  private async finish(id: string, status: 'sent' | 'suppressed', note: string | null): Promise<string> {
+  private async finish(
+    id: string,
+    status: 'sent' | 'suppressed' | 'skipped',
+    note: string | null,
+  ): Promise<string> {
     await this.db.query(
       `UPDATE notifications SET status = $2::varchar, sending_since = NULL,
          sent_at = CASE WHEN $2::varchar = 'sent' THEN now() END, last_error = coalesce($3::text, last_error)
@@ -111,71 +153,19 @@ export class NotifyProcessor extends WorkerHost {
   }
 }
 
-interface ClaimedRow {
-  id: string;
-  event: 'step' | 'withdrawal' | 'met';
-  /** Claims so far, this one included. */
-  attempts: number;
-  channel_id: string;
-  idempotency_key: string;
-  step_id: string;
-  metric: string;
-  cycle: number;
-  step: string;
-  kind: 'warning' | 'breach';
-  percent: number | null;
-  step_status: string;
-  due_at: Date;
-  deadline: Date | null;
-  detected_at: Date;
-  withdrawn_at: Date | null;
-  lateness_ms: string;
-  late: boolean;
-  integration_id: string;
-  external_id: string;
-  priority: string | null;
-  tier: string | null;
-  /** A withdrawal's (or met's) notice of its step on the same channel. */
-  breach_notice: string | null;
-}
-
-function facts(r: ClaimedRow): NotificationFacts {
-  return {
-    idempotencyKey: r.idempotency_key,
-    event: r.event,
-    step: {
-      id: r.step_id,
-      metric: r.metric,
-      cycle: r.cycle,
-      step: r.step,
-      kind: r.kind,
-      percent: r.percent,
-      status: r.step_status,
-      dueAt: r.due_at,
-      deadline: r.deadline,
-      detectedAt: r.detected_at,
-      withdrawnAt: r.withdrawn_at,
-      latenessMs: Number(r.lateness_ms),
-      late: r.late,
-    },
-    ticket: {
-      integrationId: r.integration_id,
-      externalId: r.external_id,
-      priority: r.priority,
-      tier: r.tier,
-    },
-  };
-}
-
 const CLAIM_SQL = `
   WITH claimed AS (
     UPDATE notifications SET attempts = attempts + 1, sending_since = now()
     WHERE id = $1 AND status = 'pending'
       AND (sending_since IS NULL OR sending_since < now() - make_interval(secs => $2))
-    RETURNING id, event, channel_id, idempotency_key, step_id, attempts)
+    RETURNING id, event, channel_id, address, not_before, idempotency_key, step_id, attempts)
   SELECT c.*, s.metric, s.cycle, s.step, s.kind, s.percent, s.status AS step_status, s.due_at, s.deadline,
          s.detected_at, s.withdrawn_at, s.lateness_ms, s.late, t.integration_id, t.external_id,
          coalesce(t.priority, t.default_priority) AS priority, t.tier,
          (SELECT b.status FROM notifications b WHERE b.step_id = c.step_id AND b.event = 'step'
-            AND b.channel_id = c.channel_id) AS breach_notice
+            AND b.channel_id IS NOT DISTINCT FROM c.channel_id AND b.address IS NOT DISTINCT FROM c.address)
+           AS breach_notice,
+         (SELECT b.not_before FROM notifications b WHERE b.step_id = c.step_id AND b.event = 'step'
+            AND b.channel_id IS NOT DISTINCT FROM c.channel_id AND b.address IS NOT DISTINCT FROM c.address)
+           AS breach_not_before
   FROM claimed c JOIN sla_steps s ON s.id = c.step_id JOIN tickets t ON t.id = s.ticket_id`;

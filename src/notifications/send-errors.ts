@@ -1,4 +1,4 @@
-/** A receiver's answer that another attempt will not change (4xx other than 408/429). */
+/** A receiver's answer that another attempt will not change (HTTP 4xx other than 408/429, SMTP 5xx). */
 export class PermanentSendError extends Error {}
 
 /** A receiver that asked to be called again later (429 with Retry-After): the next attempt waits that long. */

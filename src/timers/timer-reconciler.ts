@@ -9,7 +9,8 @@ import {
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bullmq';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { LockedPass } from '../common/locked-pass.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { TimerScheduler } from './timer-scheduler.js';
@@ -33,71 +34,66 @@ const OVERDUE_GRACE_MS = 5_000;
 export class TimerReconciler implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(TimerReconciler.name);
   private readonly everyMs: number;
-  private running = false;
+  private readonly loop: LockedPass;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectDataSource() dataSource: DataSource,
     @InjectQueue(TimersQueue.Fire) private readonly queue: Queue,
     private readonly timers: TimerScheduler,
-    private readonly scheduler: SchedulerRegistry,
+    scheduler: SchedulerRegistry,
     private readonly metrics: MetricsService,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.everyMs = config.TIMER_SCAN_SECONDS * 1000;
+    this.loop = new LockedPass({
+      db: dataSource,
+      scheduler,
+      logger: this.logger,
+      name: INTERVAL_NAME,
+      what: 'timer',
+      lockKey: TIMER_LOCK_KEY,
+      everyMs: this.everyMs,
+      work: (tx) => this.reconcile(tx),
+    });
   }
 
   onApplicationBootstrap(): void {
     // At once (after a downtime every overdue step is recorded on start), then every TIMER_SCAN_SECONDS.
-    setImmediate(() => void this.pass());
-    this.scheduler.addInterval(
-      INTERVAL_NAME,
-      setInterval(() => void this.pass(), this.everyMs),
-    );
+    this.loop.start();
   }
 
   onModuleDestroy(): void {
-    if (this.scheduler.doesExist('interval', INTERVAL_NAME)) this.scheduler.deleteInterval(INTERVAL_NAME);
+    this.loop.stop();
   }
 
   /** One pass; returns how many jobs it placed (0 when another process holds the lock or it failed). */
-  async pass(): Promise<number> {
-    if (this.running) return 0;
-    this.running = true;
-    try {
-      return await this.dataSource.transaction(async (tx) => {
-        const [{ locked }] = (await tx.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [
-          TIMER_LOCK_KEY,
-        ])) as Array<{ locked: boolean }>;
-        if (!locked) return 0;
-        const client = await this.queue.getBackend().client;
-        const markerKey = `${this.queue.keys.meta}:timer-horizon`;
-        const marker = await client.get(markerKey);
-        const now = Date.now();
-        const horizonEnd = now + this.timers.horizonMs;
-        // Entering the horizon since the last pass (with one pass of overlap), plus everything overdue.
-        const from = marker === null ? null : Number(marker) - this.everyMs;
-        const rows = (await tx.query(
-          `SELECT id, next_step_at FROM tickets
-           WHERE next_step_at <= $1 AND ($2::timestamptz IS NULL OR next_step_at > $2 OR next_step_at < $3)
-           ORDER BY next_step_at LIMIT ${PAGE}`,
-          [new Date(horizonEnd), from === null ? null : new Date(from), new Date(now - OVERDUE_GRACE_MS)],
-        )) as Array<{ id: string; next_step_at: Date }>;
-        await this.timers.place(rows.map((r) => ({ ticketId: r.id, at: r.next_step_at.getTime() })));
-        const overdue = rows.filter((r) => r.next_step_at.getTime() < now - OVERDUE_GRACE_MS).length;
-        if (overdue > 0) {
-          this.metrics.timerRepairs.inc(overdue);
-          this.logger.warn(`${overdue} overdue timers placed again (lost from Redis, or their run failed)`);
-        }
-        if (marker === null && rows.length > 0) this.logger.log(`placed ${rows.length} timers (full pass)`);
-        // Only advance the marker when the page held everything, so the rest is found next time.
-        if (rows.length < PAGE) await client.set(markerKey, String(horizonEnd));
-        return rows.length;
-      });
-    } catch (error) {
-      this.logger.warn(`timer pass failed: ${(error as Error).message}`);
-      return 0;
-    } finally {
-      this.running = false;
+  pass(): Promise<number> {
+    return this.loop.run();
+  }
+
+  private async reconcile(tx: EntityManager): Promise<number> {
+    const client = await this.queue.getBackend().client;
+    const markerKey = `${this.queue.keys.meta}:timer-horizon`;
+    const marker = await client.get(markerKey);
+    const now = Date.now();
+    const horizonEnd = now + this.timers.horizonMs;
+    // Entering the horizon since the last pass (with one pass of overlap), plus everything overdue.
+    const from = marker === null ? null : Number(marker) - this.everyMs;
+    const rows = (await tx.query(
+      `SELECT id, next_step_at FROM tickets
+       WHERE next_step_at <= $1 AND ($2::timestamptz IS NULL OR next_step_at > $2 OR next_step_at < $3)
+       ORDER BY next_step_at LIMIT ${PAGE}`,
+      [new Date(horizonEnd), from === null ? null : new Date(from), new Date(now - OVERDUE_GRACE_MS)],
+    )) as Array<{ id: string; next_step_at: Date }>;
+    await this.timers.place(rows.map((r) => ({ ticketId: r.id, at: r.next_step_at.getTime() })));
+    const overdue = rows.filter((r) => r.next_step_at.getTime() < now - OVERDUE_GRACE_MS).length;
+    if (overdue > 0) {
+      this.metrics.timerRepairs.inc(overdue);
+      this.logger.warn(`${overdue} overdue timers placed again (lost from Redis, or their run failed)`);
     }
+    if (marker === null && rows.length > 0) this.logger.log(`placed ${rows.length} timers (full pass)`);
+    // Only advance the marker when the page held everything, so the rest is found next time.
+    if (rows.length < PAGE) await client.set(markerKey, String(horizonEnd));
+    return rows.length;
   }
 }

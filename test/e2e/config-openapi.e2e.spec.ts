@@ -81,6 +81,7 @@ describe('OpenAPI', () => {
       '/calendars/{id}',
       '/channels/{id}',
       '/customers/{id}',
+      '/directory/{integrationId}/{kind}/{externalId}',
       '/integrations/{id}',
       '/ladders/{id}',
       '/policies/{id}',

@@ -36,5 +36,5 @@ const MET_SQL = `
     AND s.kind = 'warning' AND s.status = 'recorded'
     AND NOT EXISTS (SELECT 1 FROM sla_steps b WHERE b.ticket_id = s.ticket_id AND b.metric = s.metric
                       AND b.cycle = s.cycle AND b.kind <> 'warning')
-  ON CONFLICT (step_id, event, channel_id) DO NOTHING
+  ON CONFLICT (step_id, event, channel_id, address) DO NOTHING
   RETURNING id`;

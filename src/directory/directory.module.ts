@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { AuditLogModule } from '../audit/audit-log.module.js';
+import { DirectoryController } from './directory.controller.js';
+import { DirectoryService } from './directory.service.js';
+
+/** The directory's admin API (API role); the notification planner reads the table directly. */
+@Module({
+  imports: [AuditLogModule],
+  controllers: [DirectoryController],
+  providers: [DirectoryService],
+})
+export class DirectoryModule {}

@@ -1,0 +1,35 @@
+/**
+ * Deliveries for the steps whose ladder names the ticket's `assignee` or `group`: the directory entry of that agent
+ * or group on the ticket's integration gives an e-mail address (a delivery straight to it) or a channel; without an
+ * entry (or with no assignee or group, or a disabled channel) the recipient's `fallback` channel, else
+ * NOTIFY_FALLBACK_CHANNEL ($3), else nobody. A withdrawn breach goes to the addresses its notice went to.
+ * $1: step ids (null: the last day's), $2: send late steps; `steps` is the planner's filter on them.
+ */
+export const directoryPlanSql = (steps: string): string => `
+  INSERT INTO notifications (step_id, event, channel_id, address, working_hours)
+  SELECT DISTINCT ON (step_id, channel_id, address) step_id, 'step', channel_id, address, working_hours
+  FROM (
+    SELECT s.id AS step_id, r ->> 'workingHours' AS working_hours,
+           CASE WHEN d.email IS NOT NULL THEN NULL
+                WHEN dc.id IS NOT NULL THEN dc.id
+                ELSE (SELECT fc.id FROM notification_channels fc
+                      WHERE fc.enabled AND fc.id = coalesce(r ->> 'fallback', $3::text)) END AS channel_id,
+           d.email AS address
+    FROM sla_steps s
+    JOIN tickets t ON t.id = s.ticket_id
+    CROSS JOIN LATERAL jsonb_array_elements(s.recipients) r
+    LEFT JOIN directory_entries d ON d.integration_id = t.integration_id
+      AND d.kind = CASE r ->> 'type' WHEN 'assignee' THEN 'agent' ELSE 'group' END
+      AND d.external_id = CASE r ->> 'type' WHEN 'assignee' THEN t.assignee_id ELSE t.group_id END
+    LEFT JOIN notification_channels dc ON dc.id = d.channel_id AND dc.enabled
+    WHERE ${steps} AND s.status = 'recorded' AND (NOT s.late OR $2) AND r ->> 'type' IN ('assignee', 'group')
+  ) resolved
+  WHERE channel_id IS NOT NULL OR address IS NOT NULL
+  UNION ALL
+  SELECT s.id, 'withdrawal', NULL, n.address, NULL
+  FROM sla_steps s
+  JOIN notifications n ON n.step_id = s.id AND n.event = 'step' AND n.status IN ('pending', 'sent')
+    AND n.address IS NOT NULL
+  WHERE ${steps} AND s.status = 'withdrawn'
+  ON CONFLICT (step_id, event, channel_id, address) DO NOTHING
+  RETURNING id`;
