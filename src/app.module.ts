@@ -28,6 +28,7 @@ import { AuthModule } from './auth/auth.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
 import { NotificationsWorkerModule } from './notifications/notifications-worker.module.js';
 import { AuditModule } from './audit/audit.module.js';
+import { ConfigAsCodeModule } from './config-as-code/config-as-code.module.js';
 
 /**
  * The application, assembled for a process role: `api` serves HTTP, `worker` runs queue processors
@@ -53,6 +54,7 @@ export class AppModule {
       LiveEventsApiModule,
       NotificationsModule,
       AuditModule,
+      ConfigAsCodeModule,
     ];
     const workerModules: DynamicModule['imports'] = [
       WebhooksWorkerModule,

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AuditLog, REDACTED } from '../audit/audit-log.js';
+import { inTransaction } from '../common/ambient-transaction.js';
 import type { Actor } from '../auth/actor.js';
 import { ConflictError, NotFoundError } from '../common/errors.js';
 import { SecretBox } from '../integrations/secret-box.js';
@@ -46,7 +47,7 @@ export class ChannelsService {
   }
 
   async create(body: CreateChannelBody, actor: Actor): Promise<ChannelDto> {
-    return this.db.transaction(async (tx) => {
+    return inTransaction(this.db.manager, async (tx) => {
       const rows: ChannelRow[] = await tx.query(
         `INSERT INTO notification_channels (id, name, type, target_sealed, secret_sealed, subscribe, enabled)
          VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING RETURNING *`,
@@ -64,7 +65,7 @@ export class ChannelsService {
 
   /** Create or replace; returns whether it was created. */
   async put(id: string, body: ChannelBody, actor: Actor): Promise<{ channel: ChannelDto; created: boolean }> {
-    return this.db.transaction(async (tx) => {
+    return inTransaction(this.db.manager, async (tx) => {
       const previous: ChannelRow[] = await tx.query(
         'SELECT * FROM notification_channels WHERE id = $1 FOR UPDATE',
         [id],
@@ -85,7 +86,7 @@ export class ChannelsService {
   }
 
   async remove(id: string, actor: Actor): Promise<void> {
-    await this.db.transaction(async (tx) => {
+    await inTransaction(this.db.manager, async (tx) => {
       const rows: ChannelRow[] = await tx.query(
         'SELECT * FROM notification_channels WHERE id = $1 FOR UPDATE',
         [id],
