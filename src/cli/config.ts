@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { BullModule } from '@nestjs/bullmq';
+import { BullModule, getQueueToken } from '@nestjs/bullmq';
 import { type DynamicModule, Logger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
@@ -19,7 +19,11 @@ import { dataSourceOptions } from '../database/data-source-options.js';
 import { ensureDatabaseExists } from '../database/ensure-database.js';
 import { runMigrations } from '../database/migrate.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
+import { EvaluationConfigModule } from '../policies/evaluation-config.module.js';
+import { EvaluationConfigService } from '../policies/evaluation-config.service.js';
+import { ConfigChangeListener } from '../tickets/config-change.listener.js';
 import { TicketEntity } from '../tickets/entities/ticket.entity.js';
+import { TicketsQueue } from '../tickets/reevaluation.queue.js';
 
 const USAGE = `Configuration as code: tiers, calendars, ladders, channels, integrations, policies and customers in one file.
 
@@ -47,8 +51,10 @@ class ConfigCliModule {
           connection: redisConnectionOptions(config.REDIS_URL),
           prefix: `{${config.QUEUE_PREFIX}}`,
         }),
+        BullModule.registerQueue({ name: TicketsQueue.Reevaluate }),
         EventEmitterModule.forRoot(),
         MetricsModule,
+        EvaluationConfigModule,
         ConfigAsCodeModule,
       ],
     };
@@ -122,6 +128,14 @@ async function main(): Promise<void> {
           ? await service.apply(source!, processActor('cli'), options)
           : await service.plan(source!, processActor('cli'), options);
       process.stdout.write(`${renderPlan(result)}\n`);
+      if (result.applied && result.changes.length > 0) {
+        // Open clocks are re-evaluated under the new configuration by the workers (SEMANTICS 9), as after an API edit.
+        const listener = new ConfigChangeListener(
+          app.get(getQueueToken(TicketsQueue.Reevaluate)),
+          app.get(EvaluationConfigService),
+        );
+        await listener.onConfigChanged();
+      }
     } catch (error) {
       if (!(error instanceof ConfigRejectedError)) throw error;
       process.stderr.write(`${describeProblems(error.problems, file)}\n`);

@@ -6,7 +6,7 @@ import type { z } from 'zod';
 import type { Actor } from '../auth/actor.js';
 import { mergeImportedHolidays } from '../calendars/calendars.service.js';
 import { CalendarsService } from '../calendars/calendars.service.js';
-import { inOneTransaction } from '../common/ambient-transaction.js';
+import { inOneTransaction, inTransaction } from '../common/ambient-transaction.js';
 import { DomainError } from '../common/errors.js';
 import { CustomersService } from '../customers/customers.service.js';
 import { validateCalendarDefinition } from '../engine/calendar/index.js';
@@ -165,6 +165,10 @@ export class ConfigAsCodeService {
   private async run(source: ConfigSource, actor: Actor, options: RunOptions, apply: boolean) {
     try {
       return await inOneTransaction(this.dataSource, async () => {
+        // Configuration writes are serialised on the revision row: lock it first, so the plan reads what it changes.
+        await inTransaction(this.dataSource.manager, (tx) =>
+          tx.query('SELECT revision FROM config_revision WHERE id = 1 FOR UPDATE'),
+        );
         const plan = await this.makePlan(source, options);
         // A plan tries the writes too (and rolls them back), so that it reports what the services would refuse.
         await this.execute(plan, actor, source);
@@ -325,13 +329,7 @@ export class ConfigAsCodeService {
       return null;
     }
     const body = result.data as ChannelBody & Doc;
-    const compare: Doc = {};
-    for (const [key, value] of Object.entries(body)) {
-      compare[key] = isSecretProperty(key)
-        ? await secretMarker(current?.secrets, key, value as string)
-        : value;
-    }
-    return { compare, body };
+    return { compare: (await maskSecrets(body, current?.secrets)) as Doc, body };
   }
 
   private async desiredIntegration(
@@ -765,7 +763,7 @@ function integrationUpdate(input: CreateIntegrationInput, before: Doc, after: Do
   return update;
 }
 
-/** Replaces `{ env: NAME }` at credential properties by the variable's value; reports unset ones. */
+/** Replaces `{ env: NAME }` at credential properties (at any depth) by the variable's value; reports unset ones. */
 function resolveSecrets(
   value: Doc,
   env: Record<string, string | undefined>,
@@ -777,18 +775,13 @@ function resolveSecrets(
   for (const [key, field] of Object.entries(value)) {
     if (key === 'id' && path.length === 0) {
       out[key] = field;
-    } else if (isSecretRef(field)) {
+    } else if (isSecretRef(field) && holdsCredential(path, key)) {
       const resolved = env[field.env];
       if (resolved === undefined || resolved === '') {
         report([...path, key, 'env'], `environment variable ${field.env} is not set`);
         ok = false;
       } else out[key] = resolved;
-    } else if (
-      typeof field === 'object' &&
-      field !== null &&
-      !Array.isArray(field) &&
-      isCredentialGroup(key)
-    ) {
+    } else if (typeof field === 'object' && field !== null && !Array.isArray(field)) {
       const inner = resolveSecrets(field as Doc, env, report, [...path, key]);
       if (!inner) ok = false;
       else out[key] = inner;
@@ -797,9 +790,23 @@ function resolveSecrets(
   return ok ? out : null;
 }
 
-/** Objects that hold a credential reference below them (integration basicAuth and secretHeader). */
-function isCredentialGroup(key: string): boolean {
-  return key === 'basicAuth' || key === 'secretHeader' || isSecretProperty(key);
+/** Where the file has `{ env: NAME }`: the credential properties, and the value of an integration's secretHeader. */
+function holdsCredential(path: PathSegment[], key: string): boolean {
+  return isSecretProperty(key) || (key === 'value' && path.at(-1) === 'secretHeader');
+}
+
+/** A copy with every credential (at any depth) replaced by its marker, so that a plan never shows a value. */
+async function maskSecrets(value: unknown, check: SecretCheck | undefined, path = ''): Promise<unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  const out: Doc = {};
+  for (const [key, field] of Object.entries(value)) {
+    const at = path ? `${path}.${key}` : key;
+    out[key] =
+      isSecretProperty(key) && typeof field === 'string'
+        ? await secretMarker(check, at, field)
+        : await maskSecrets(field, check, at);
+  }
+  return out;
 }
 
 async function secretMarker(check: SecretCheck | undefined, path: string, value: string): Promise<string> {
