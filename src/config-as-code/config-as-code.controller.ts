@@ -1,5 +1,5 @@
-import { Body, Controller, Get, HttpCode, Post, Query, Res } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { applyDecorators, Body, Controller, Get, HttpCode, Post, Query, Res } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { type Actor, CurrentActor } from '../auth/actor.js';
@@ -23,10 +23,13 @@ const runQuerySchema = z.strictObject({
 type RunQuery = z.infer<typeof runQuerySchema>;
 
 const fileBody = (summary: string) =>
-  ApiBody({
-    description: `${summary}: the configuration file as YAML (application/yaml or text/yaml), or the same document as JSON`,
-    schema: openApiSchema(configFileSchema, 'input'),
-  });
+  applyDecorators(
+    ApiConsumes('application/yaml', 'text/yaml', 'application/json'),
+    ApiBody({
+      description: `${summary}: the configuration file as YAML (application/yaml or text/yaml), or the same document as JSON`,
+      schema: openApiSchema(configFileSchema, 'input'),
+    }),
+  );
 
 /** Configuration as code over HTTP: the same file format and semantics as `npm run config`. Admin only. */
 @ApiTags('config')

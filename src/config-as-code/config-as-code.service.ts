@@ -190,7 +190,14 @@ export class ConfigAsCodeService {
     const current = await this.readCurrent();
     const present = new Set(SECTIONS.filter((s) => entries.has(s)));
     const known = (section: Section) => {
-      const ids = new Set([...(entries.get(section) ?? [])].map((e) => entryKey(section, e.value)));
+      // Entries with problems of their own still count as there, so that references to them are not reported too.
+      const raw = (source.value as Doc | null)?.[section];
+      const ids = new Set(
+        (Array.isArray(raw) ? raw : []).flatMap((entry: unknown) => {
+          const id = (entry as Doc | null)?.id;
+          return typeof id === 'string' ? [entryKey(section, entry as Doc)] : [];
+        }),
+      );
       if (!(options.prune && present.has(section)))
         for (const id of current.get(section)!.keys()) ids.add(id);
       return ids;
