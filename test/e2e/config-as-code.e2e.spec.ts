@@ -327,10 +327,10 @@ customers:
       const generated = await cli(t, ['schema']);
       expect(JSON.parse(generated.stdout)).toEqual(shipped);
       expect(EXAMPLE.split('\n')[0]).toBe('# yaml-language-server: $schema=./sla-config.schema.json');
-    const docs = (await t.http().get('/docs-json').expect(200)).body;
-    const content = docs.paths['/config/apply'].post.requestBody.content;
-    expect(Object.keys(content)).toEqual(['application/yaml', 'text/yaml', 'application/json']);
-    expect(Object.keys(content['application/json'].schema.properties)).toContain('policies');
+      const docs = (await t.http().get('/docs-json').expect(200)).body;
+      const content = docs.paths['/config/apply'].post.requestBody.content;
+      expect(Object.keys(content)).toEqual(['application/yaml', 'text/yaml', 'application/json']);
+      expect(Object.keys(content['application/json'].schema.properties)).toContain('policies');
       expect(Object.keys(shipped.properties)).toEqual([
         'version',
         'tiers',
