@@ -487,7 +487,8 @@ export class ConfigAsCodeService {
           this.write(section, item, plan.current.get(section)!.get(item.id), actor),
         );
     }
-    // Policies that give up a position go before those that take it (a swap of positions in one file works).
+    // Policies that give up a position go before those that take it, so a chain of moves applies in one go (a swap
+    // of two positions is refused like in the API: move one to a free position first).
     await remove('policies');
     for (const item of orderByPosition(pending('policies'), plan.current.get('policies')!))
       await guard(['policies', item.index], () => this.write('policies', item, undefined, actor));
