@@ -30,6 +30,7 @@ import { DirectoryModule } from './directory/directory.module.js';
 import { NotificationsWorkerModule } from './notifications/notifications-worker.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { QueueBoardModule } from './queue-board/queue-board.module.js';
+import { ConfigAsCodeModule } from './config-as-code/config-as-code.module.js';
 
 /**
  * The application, assembled for a process role: `api` serves HTTP, `worker` runs queue processors
@@ -57,6 +58,7 @@ export class AppModule {
       DirectoryModule,
       AuditModule,
       QueueBoardModule,
+      ConfigAsCodeModule,
     ];
     const workerModules: DynamicModule['imports'] = [
       WebhooksWorkerModule,

@@ -36,6 +36,11 @@ const SECRET_PROPERTIES = new Set([
   'accesstoken',
 ]);
 
+/** Whether a property of that name holds a credential (the audit log redacts it; configuration files reference it). */
+export function isSecretProperty(name: string): boolean {
+  return SECRET_PROPERTIES.has(name.toLowerCase());
+}
+
 /** A plain JSON copy of a before/after document with every credential replaced by "[redacted]". */
 export function redactSecrets(value: object | null): object | null {
   if (value === null) return null;

@@ -116,15 +116,12 @@ export class CalendarsService {
   async importHolidays(id: string, body: ImportHolidaysBody, actor: Actor): Promise<HolidayImportResult> {
     return this.changes.write('calendar', actor, async (tx) => {
       const calendar = await this.find(tx, id);
-      const imported = loadPublicHolidays(body, calendar);
-      const taken = new Set(calendar.holidays.map((h) => h.date));
-      const fresh = imported.filter((h) => !taken.has(h.date) && !taken.has(h.date.slice(5)));
-      const skipped = imported.length - fresh.length;
+      const { holidays, added: fresh, skipped } = mergeImportedHolidays(calendar, body);
       const before = toCalendarDto(calendar, (await this.versions.currentVersions(tx, [id])).get(id) ?? 0);
       if (fresh.length === 0) {
         return { value: { added: 0, skipped, calendar: before }, changedId: null };
       }
-      calendar.holidays = [...calendar.holidays, ...fresh].sort((a, b) => a.date.localeCompare(b.date));
+      calendar.holidays = holidays;
       assertMeaningful(id, calendar);
       const saved = await tx.save(CalendarEntity, calendar);
       const after = toCalendarDto(saved, await this.versions.record(tx, saved));
@@ -281,8 +278,27 @@ function assertMeaningful(
   }
 }
 
+/**
+ * A calendar's holidays with a country's (and region's) public holidays added: dates the calendar already has —
+ * one-off, or recurring on that month-day — keep their existing entry. Sorted by date. Throws a ValidationError for
+ * an unknown country, state or region.
+ */
+export function mergeImportedHolidays(
+  calendar: Pick<CalendarBody, 'weekly' | 'holidays'>,
+  body: ImportHolidaysBody,
+): { holidays: HolidayDefinition[]; added: HolidayDefinition[]; skipped: number } {
+  const imported = loadPublicHolidays(body, calendar);
+  const taken = new Set(calendar.holidays.map((h) => h.date));
+  const added = imported.filter((h) => !taken.has(h.date) && !taken.has(h.date.slice(5)));
+  const holidays = [...calendar.holidays, ...added].sort((a, b) => a.date.localeCompare(b.date));
+  return { holidays, added, skipped: imported.length - added.length };
+}
+
 /** Part-day holidays (e.g. Christmas Eve from 14:00) are cut from the calendar's own weekly hours. */
-function loadPublicHolidays(body: ImportHolidaysBody, calendar: CalendarEntity): HolidayDefinition[] {
+function loadPublicHolidays(
+  body: ImportHolidaysBody,
+  calendar: Pick<CalendarBody, 'weekly'>,
+): HolidayDefinition[] {
   try {
     return importPublicHolidays({ ...body, weekly: calendar.weekly });
   } catch (error) {

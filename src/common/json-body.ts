@@ -55,6 +55,11 @@ export function textProblem(text: string, where: string): string | null {
   return null;
 }
 
+/** The first problem of a parsed body (NUL, lone surrogate, too deep, prototype key), for other body parsers. */
+export function findInputProblem(value: unknown): string | null {
+  return findProblem(value, 0, '(body)');
+}
+
 function findProblem(value: unknown, depth: number, path: string): string | null {
   if (depth > MAX_JSON_DEPTH) return `${path} is nested more than ${MAX_JSON_DEPTH} levels deep.`;
   if (typeof value === 'string') return textProblem(value, path);

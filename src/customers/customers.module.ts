@@ -10,5 +10,6 @@ import { CustomersService } from './customers.service.js';
   imports: [TypeOrmModule.forFeature([CustomerEntity]), TiersModule, ConfigRevisionModule],
   controllers: [CustomersController],
   providers: [CustomersService],
+  exports: [CustomersService],
 })
 export class CustomersModule {}

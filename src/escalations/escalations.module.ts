@@ -23,5 +23,6 @@ import { SlaStepEntity } from './sla-step.entity.js';
   ],
   controllers: [BreachesController, LaddersController],
   providers: [BreachesService, LaddersService],
+  exports: [LaddersService],
 })
 export class EscalationsModule {}

@@ -9,5 +9,6 @@ import { IntegrationsService } from './integrations.service.js';
   imports: [IntegrationSettingsModule, AuditLogModule],
   controllers: [IntegrationsController],
   providers: [IntegrationsService],
+  exports: [IntegrationsService],
 })
 export class IntegrationsModule {}

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { Repository } from 'typeorm';
 import { AuditLog, REDACTED } from '../audit/audit-log.js';
 import type { Actor } from '../auth/actor.js';
+import { afterCommit, inTransaction } from '../common/ambient-transaction.js';
 import { ConflictError, InUseError, NotFoundError, ValidationError } from '../common/errors.js';
 import { IntegrationEntity, type PreviousCredentials, type StoredCredentials } from './integration.entity.js';
 import type {
@@ -58,7 +59,7 @@ export class IntegrationsService {
       credentialsChangedAt: null,
       writeBack: input.writeBack ? this.sealWriteBack(input.provider, input.writeBack, null) : null,
     });
-    return this.repo.manager.transaction(async (tx) => {
+    return inTransaction(this.repo.manager, async (tx) => {
       try {
         await tx.insert(IntegrationEntity, entity);
       } catch (error) {
@@ -85,7 +86,7 @@ export class IntegrationsService {
   async update(id: string, input: UpdateIntegrationInput, actor: Actor): Promise<IntegrationView> {
     // Hashing takes tens of milliseconds: before the transaction, so the row is locked only briefly.
     const hashes = await hashedCredentials(input);
-    const saved = await this.repo.manager.transaction(async (tx) => {
+    const saved = await inTransaction(this.repo.manager, async (tx) => {
       const entity = await tx.findOne(IntegrationEntity, {
         where: { id },
         lock: { mode: 'pessimistic_write' },
@@ -104,7 +105,7 @@ export class IntegrationsService {
       await this.audit.record(tx, actor, { ...change('update', id), before, after });
       return saved;
     });
-    this.settings.invalidate(id);
+    afterCommit(() => this.settings.invalidate(id));
     // What this request wrote, not a read-back that another request's write may have overtaken.
     return toView(saved);
   }
@@ -184,7 +185,7 @@ export class IntegrationsService {
       next.secretHeaderName = input.secretHeader.name.toLowerCase();
       next.secretHeaderValueHash = await hashSecret(input.secretHeader.value);
     }
-    const saved = await this.repo.manager.transaction(async (tx) => {
+    const saved = await inTransaction(this.repo.manager, async (tx) => {
       const entity = await tx.findOne(IntegrationEntity, {
         where: { id },
         lock: { mode: 'pessimistic_write' },
@@ -211,7 +212,7 @@ export class IntegrationsService {
       await this.audit.record(tx, actor, { ...change('rotate', id), before, after });
       return saved;
     });
-    this.settings.invalidate(id);
+    afterCommit(() => this.settings.invalidate(id));
     return toView(saved);
   }
 
@@ -220,7 +221,7 @@ export class IntegrationsService {
    * refused with a 409 unless the caller says `purge`; an integration that never received anything just goes.
    */
   async remove(id: string, purge: boolean, actor: Actor): Promise<void> {
-    await this.repo.manager.transaction(async (tx) => {
+    await inTransaction(this.repo.manager, async (tx) => {
       // Locked, so that no delivery is stored for it between the count and the delete.
       const entity = await tx.findOne(IntegrationEntity, {
         where: { id },
@@ -248,7 +249,7 @@ export class IntegrationsService {
       const action = Object.keys(references).length > 0 ? 'purge' : 'delete';
       await this.audit.record(tx, actor, { ...change(action, id), before: toView(entity), after: null });
     });
-    this.settings.invalidate(id);
+    afterCommit(() => this.settings.invalidate(id));
   }
 
   private async getEntity(id: string): Promise<IntegrationEntity> {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AuditLog, REDACTED } from '../audit/audit-log.js';
+import { inTransaction } from '../common/ambient-transaction.js';
 import type { Actor } from '../auth/actor.js';
 import { ConflictError, NotFoundError, ValidationError } from '../common/errors.js';
 import { SecretBox } from '../integrations/secret-box.js';
@@ -58,7 +59,7 @@ export class ChannelsService {
   }
 
   async create(body: CreateChannelBody, actor: Actor): Promise<ChannelDto> {
-    return this.db.transaction(async (tx) => {
+    return inTransaction(this.db.manager, async (tx) => {
       await this.checkIntegration(tx, body);
       const rows: ChannelRow[] = await tx.query(
         `INSERT INTO notification_channels
@@ -78,7 +79,7 @@ export class ChannelsService {
 
   /** Create or replace; returns whether it was created. */
   async put(id: string, body: ChannelBody, actor: Actor): Promise<{ channel: ChannelDto; created: boolean }> {
-    return this.db.transaction(async (tx) => {
+    return inTransaction(this.db.manager, async (tx) => {
       await this.checkIntegration(tx, body);
       const previous: ChannelRow[] = await tx.query(
         'SELECT * FROM notification_channels WHERE id = $1 FOR UPDATE',
@@ -101,7 +102,7 @@ export class ChannelsService {
   }
 
   async remove(id: string, actor: Actor): Promise<void> {
-    await this.db.transaction(async (tx) => {
+    await inTransaction(this.db.manager, async (tx) => {
       const rows: ChannelRow[] = await tx.query(
         'SELECT * FROM notification_channels WHERE id = $1 FOR UPDATE',
         [id],

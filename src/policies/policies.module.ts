@@ -20,6 +20,6 @@ import { PolicyEntity } from './policy.entity.js';
   ],
   controllers: [PoliciesController],
   providers: [PoliciesService],
-  exports: [EvaluationConfigModule],
+  exports: [EvaluationConfigModule, PoliciesService],
 })
 export class PoliciesModule {}

@@ -220,7 +220,7 @@ async function assertPositionFree(tx: EntityManager, id: string, position: numbe
  * Warning thresholds ascending and without repeats, so that equal policies compare equal. Typed with the engine's
  * shape, so that passing a parsed body here proves that the schema and the engine agree.
  */
-function normaliseTargets(
+export function normaliseTargets(
   targets: Partial<Record<Priority, MetricTargets>>,
 ): Partial<Record<Priority, MetricTargets>> {
   const out: Partial<Record<Priority, MetricTargets>> = {};

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { DataSource, type EntityManager } from 'typeorm';
+import { afterCommit, inTransaction } from '../../common/ambient-transaction.js';
 import type { AuditAction } from '../../audit/audit-entry.entity.js';
 import { AuditLog } from '../../audit/audit-log.js';
 import type { Actor } from '../../auth/actor.js';
@@ -22,7 +23,8 @@ export type ConfigWrite<T> =
  * The one way configuration is written: a transaction that first locks the revision row (so writes are serialised
  * and their existence/conflict checks are race-free), bumps the revision and records the change in the audit log
  * when something changed, and announces the change only after the commit, so that listeners never see a change that
- * was rolled back.
+ * was rolled back. Inside `inOneTransaction` (configuration as code) it joins that transaction and announces after
+ * its commit.
  */
 @Injectable()
 export class ConfigChangesService {
@@ -39,7 +41,7 @@ export class ConfigChangesService {
     actor: Actor,
     work: (tx: EntityManager) => Promise<ConfigWrite<T>>,
   ): Promise<T> {
-    const { value, event } = await this.dataSource.transaction(async (tx) => {
+    const { value, event } = await inTransaction(this.dataSource.manager, async (tx) => {
       await tx.query('SELECT revision FROM config_revision WHERE id = 1 FOR UPDATE');
       const outcome = await work(tx);
       if (outcome.changedId === null) return { value: outcome.value, event: null };
@@ -56,7 +58,7 @@ export class ConfigChangesService {
       const changed: SlaConfigChangedEvent = { kind, id: outcome.changedId, revision: rows[0].revision };
       return { value: outcome.value, event: changed };
     });
-    if (event) this.announce(event);
+    if (event) afterCommit(() => this.announce(event));
     return value;
   }
 
