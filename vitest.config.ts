@@ -26,6 +26,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Most end-to-end files spend their time waiting (on timers, child processes, a browser): three at a time
+    // keeps two cores busy without the timing-sensitive ones starving.
+    maxWorkers: 3,
     reporters: ['default', './test/support/summary-reporter.ts'],
   },
 });
