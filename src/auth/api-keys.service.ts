@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { LRUCache } from 'lru-cache';
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { type EntityManager, IsNull, Repository } from 'typeorm';
 import { AuditLog } from '../audit/audit-log.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
@@ -36,7 +36,8 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 const PREFIX_LENGTH = 12;
 
 export function hashApiKey(key: string): string {
-  return createHash('sha256').update(key, 'utf8').digest('hex');
+  // The one-shot form: this runs on every authenticated request (twice: rate limiter and guard).
+  return hash('sha256', key, 'hex');
 }
 
 /** A new random key: `sla_` + 43 base64url characters (256 bits). */

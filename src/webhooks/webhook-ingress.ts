@@ -79,8 +79,7 @@ export class WebhookIngress implements OnModuleInit {
         url: WEBHOOK_ROUTE,
         bodyLimit,
         // Machine-to-machine: no browser reads these answers, so no security headers or CORS work per delivery.
-        helmet: false,
-        config: { ...webhookRateLimit(this.config), cors: false },
+        config: { ...webhookRateLimit(this.config), cors: false, securityHeaders: false },
         onRequest: (request, reply) => this.identify(request as WebhookRequest, reply),
         handler: (request, reply) => this.accept(request as WebhookRequest, reply),
       });
