@@ -59,7 +59,7 @@ export async function authorize(
   needed: Exclude<ConfiguredAccess, 'public'>,
   key: string | undefined = presentedKey(request.headers),
 ): Promise<Principal> {
-  const principal = await keys.authenticate(key);
+  const principal = await keys.authenticate(key, request);
   if (!roleAllows(principal.role, needed)) {
     throw new ForbiddenError(
       'insufficient_role',

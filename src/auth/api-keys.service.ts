@@ -45,6 +45,11 @@ export function generateApiKey(): string {
   return `sla_${randomBytes(32).toString('base64url')}`;
 }
 
+/** A request as far as hashing its key once needs: Fastify's, whose `raw` lives as long as it does. */
+export interface HashedRequest {
+  raw: object;
+}
+
 /** Extracts the key from `Authorization: Bearer <key>` or `X-API-Key`; undefined when none was sent. */
 export function presentedKey(headers: Record<string, string | string[] | undefined>): string | undefined {
   const apiKey = headers['x-api-key'];
@@ -59,6 +64,8 @@ export function presentedKey(headers: Record<string, string | string[] | undefin
 export class ApiKeysService implements OnApplicationBootstrap {
   private readonly logger = new Logger(ApiKeysService.name);
   /** Verified keys by hash; bounded, so a flood of distinct keys cannot grow the heap. */
+  /** Per request (weakly held: gone with the request), the presented key's hash. */
+  private readonly requestHashes = new WeakMap<object, { key: string; hash: string }>();
   private readonly verified = new LRUCache<string, ApiKeyEntity>({ max: 10_000, ttl: CACHE_TTL_MS });
 
   constructor(
@@ -142,9 +149,18 @@ export class ApiKeysService implements OnApplicationBootstrap {
    * The id of a presented key this process has verified recently, without a database round trip (the rate
    * limiter counts per key those it knows, and per address everything else, so random keys buy no fresh budget).
    */
-  knownKeyId(key: string | undefined): string | undefined {
+  knownKeyId(request: HashedRequest, key: string | undefined): string | undefined {
     if (!key || key.length < 16 || key.length > 512) return undefined;
-    return this.verified.get(hashApiKey(key))?.id;
+    return this.verified.get(this.hashFor(request, key))?.id;
+  }
+
+  /** The key's hash, computed once per request: the rate limiter and the guard both need it. */
+  hashFor(request: HashedRequest, key: string): string {
+    const known = this.requestHashes.get(request.raw);
+    if (known?.key === key) return known.hash;
+    const hash = hashApiKey(key);
+    this.requestHashes.set(request.raw, { key, hash });
+    return hash;
   }
 
   /** Records a new key in the audit log as the API lists it (never the key or its hash); returns that view. */
@@ -161,7 +177,7 @@ export class ApiKeysService implements OnApplicationBootstrap {
   }
 
   /** The principal for a presented key, or a 401 that says what is wrong (never echoing the key). */
-  async authenticate(key: string | undefined): Promise<Principal> {
+  async authenticate(key: string | undefined, request?: HashedRequest): Promise<Principal> {
     if (key === undefined) {
       throw new UnauthorizedError(
         'missing_api_key',
@@ -174,7 +190,7 @@ export class ApiKeysService implements OnApplicationBootstrap {
         'The API key is malformed. Send the key exactly as it was issued.',
       );
     }
-    const hash = hashApiKey(key);
+    const hash = request ? this.hashFor(request, key) : hashApiKey(key);
     let entity = this.verified.get(hash);
     if (!entity) {
       entity = (await this.keys.findOneBy({ hash })) ?? undefined;

@@ -76,7 +76,7 @@ export async function registerHttpHardening(
       cache: 50_000,
       allowList: (request: FastifyRequest) => UNLIMITED.test(request.url),
       keyGenerator: (request: FastifyRequest) => {
-        const keyId = keys()?.knownKeyId(presentedKey(request.headers));
+        const keyId = keys()?.knownKeyId(request, presentedKey(request.headers));
         return keyId ? `key:${keyId}` : `ip:${request.ip}`;
       },
       errorResponseBuilder: (_request: FastifyRequest, context: { after: string; max: number }) =>

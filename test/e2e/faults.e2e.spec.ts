@@ -123,7 +123,7 @@ describe('faults under webhook load (app in a child process)', () => {
     const load = new WebhookLoad(app.url, DESK, SECRET, 'rediscut').start(8);
     await sleep(1_500);
     await redisProxy.cut();
-    const cutAt = outcomesSoFar(load);
+    const cutAt = load.outcomes.length;
     await sleep(4_000);
     const duringCut = load.outcomes.slice(cutAt);
     await redisProxy.restore();
@@ -185,7 +185,3 @@ describe('faults under webhook load (app in a child process)', () => {
     await expectNothingLost(outcomes);
   }, 180_000);
 });
-
-function outcomesSoFar(load: WebhookLoad): number {
-  return load.outcomes.length;
-}
