@@ -9,7 +9,10 @@ const RECIPIENT = `coalesce(n.channel_id, 'mailto:' || n.address)`;
 const HOUR_MS = 3_600_000;
 
 /** What a claimed e-mail delivery does now: wait until `holdUntil`, or go out together with `batch`. */
-export type HygienePlan = { holdUntil: Date } | { holdUntil: null; batch: ClaimedRow[] };
+export type HygienePlan =
+  | { holdUntil: Date }
+  | { holdUntil: null; carriedBy: string }
+  | { holdUntil: null; carriedBy: null; batch: ClaimedRow[] };
 
 /**
  * Notification hygiene for e-mail, per recipient:
@@ -20,7 +23,9 @@ export type HygienePlan = { holdUntil: Date } | { holdUntil: null; batch: Claime
  * - a step whose clock stopped in between (met, paused, cancelled, the ticket solved, closed or removed) is
  *   `skipped` at send time, with the reason.
  * Decisions for one recipient are taken under a transaction-scoped advisory lock on it, so two workers do not
- * both send a first message.
+ * both send a first message. A lead that decides to send marks what it carries (`batch_id`) under that lock; it
+ * also gathers deliveries that sibling jobs have claimed but not yet decided on (held steps wake together at the
+ * end of a window), and those jobs, once they get the lock, see that they are carried and step aside.
  */
 @Injectable()
 export class DeliveryHygiene {
@@ -51,6 +56,14 @@ export class DeliveryHygiene {
         lead.id,
       ])) as Array<{ key: string }>;
       await tx.query(`SELECT pg_advisory_xact_lock(hashtext('notify-recipient'), hashtext($1))`, [key]);
+      const [own] = (await tx.query(`SELECT batch_id FROM notifications WHERE id = $1`, [lead.id])) as Array<{
+        batch_id: string | null;
+      }>;
+      if (own?.batch_id && own.batch_id !== lead.id) {
+        // Another lead took it into its message while this job waited for the lock: its claim stands.
+        await tx.query(`UPDATE notifications SET attempts = attempts - 1 WHERE id = $1`, [lead.id]);
+        return { holdUntil: null, carriedBy: own.batch_id };
+      }
       const holdUntil = await this.holdUntil(tx, lead.id, key, leaseSeconds);
       if (holdUntil !== null) {
         await tx.query(
@@ -59,7 +72,8 @@ export class DeliveryHygiene {
         );
         return { holdUntil };
       }
-      if (lead.event !== 'step') return { holdUntil: null, batch: [] };
+      await tx.query(`UPDATE notifications SET batch_id = id WHERE id = $1`, [lead.id]);
+      if (lead.event !== 'step') return { holdUntil: null, carriedBy: null, batch: [] };
       const gathered: ClaimedRow[] = await tx.query(GATHER_SQL, [lead.id, key, leaseSeconds]);
       const stopped = await this.stopped(
         gathered.map((g) => g.step_id),
@@ -72,7 +86,7 @@ export class DeliveryHygiene {
           [g.id, stopped.get(g.step_id) ?? `step ${g.step_status} before it was sent`],
         );
       const batch = gathered.filter((g) => !skipped.includes(g));
-      return { holdUntil: null, batch };
+      return { holdUntil: null, carriedBy: null, batch };
     });
   }
 
@@ -80,7 +94,7 @@ export class DeliveryHygiene {
   async release(ids: string[]): Promise<void> {
     if (ids.length === 0) return;
     await this.db.query(
-      `UPDATE notifications SET sending_since = NULL, attempts = attempts - 1
+      `UPDATE notifications SET sending_since = NULL, attempts = attempts - 1, batch_id = NULL
        WHERE id = ANY($1::bigint[]) AND status = 'pending'`,
       [ids],
     );
@@ -104,12 +118,14 @@ export class DeliveryHygiene {
     const now = Date.now();
     let until = 0;
     if (this.windowMs > 0) {
-      // The last message to this recipient, or one on its way (claimed by another job within its lease).
+      // The last message to this recipient, or one on its way (in a message another lead is sending, within its
+      // lease; a delivery merely claimed by its own job has not decided anything and can still be gathered).
       const [{ last }] = (await tx.query(
         `SELECT max(CASE WHEN n.status = 'sent' THEN n.sent_at ELSE n.sending_since END) AS last
          FROM notifications n WHERE ${RECIPIENT} = $1 AND n.id <> $2 AND (
            (n.status = 'sent' AND n.sent_at > now() - make_interval(secs => $3))
-           OR (n.status = 'pending' AND n.sending_since > now() - make_interval(secs => $4)))`,
+           OR (n.status = 'pending' AND n.batch_id IS NOT NULL
+               AND n.sending_since > now() - make_interval(secs => $4)))`,
         [key, id, this.windowMs / 1000, leaseSeconds],
       )) as Array<{ last: Date | null }>;
       if (last) until = Math.max(until, last.getTime() + this.windowMs);
@@ -141,13 +157,17 @@ const STOPPED_SQL = `
   LEFT JOIN ticket_clocks c ON c.ticket_id = s.ticket_id AND c.metric = s.metric AND c.cycle = s.cycle
   WHERE s.id = ANY($1::bigint[])`;
 
-/** Pending step notices to the same recipient that are due (or held only by hygiene), not claimed: claimed now. */
+/**
+ * Pending step notices to the same recipient that are due (or held only by hygiene) and in no other message: not
+ * claimed, claimed by their own job that has not decided yet (no batch), or left by a lead that died.
+ */
 const GATHER_SQL = `
   WITH claimed AS (
-    UPDATE notifications n SET attempts = attempts + 1, sending_since = now()
+    UPDATE notifications n SET attempts = attempts + 1, sending_since = now(), batch_id = $1
     WHERE n.id <> $1 AND n.status = 'pending' AND n.event = 'step' AND ${RECIPIENT} = $2
       AND (n.working_hours IS NULL OR n.not_before <= now())
-      AND (n.sending_since IS NULL OR n.sending_since < now() - make_interval(secs => $3))
+      AND (n.batch_id IS NULL OR n.sending_since IS NULL
+           OR n.sending_since < now() - make_interval(secs => $3))
     RETURNING n.id, n.event, n.channel_id, n.address, n.not_before, n.idempotency_key, n.step_id)
   SELECT c.*, s.metric, s.cycle, s.step, s.kind, s.percent, s.status AS step_status, s.due_at, s.deadline,
          s.detected_at, s.withdrawn_at, s.lateness_ms, s.late, t.integration_id, t.external_id,

@@ -79,6 +79,8 @@ export class NotifyProcessor extends WorkerHost {
       if (channel.type === 'email') {
         const plan = await this.hygiene.prepare(row, this.leaseSeconds);
         if (plan.holdUntil) return await this.later(job, token, plan.holdUntil.getTime() - Date.now());
+        // Carried by another delivery's message: look again when its claim would run out (sent by then).
+        if (plan.carriedBy !== null) return await this.later(job, token, this.leaseSeconds * 1000);
         batch = plan.batch;
         await this.email.send(channel.to ?? [], [row, ...batch].map(facts));
         await this.hygiene.sent(
@@ -95,10 +97,10 @@ export class NotifyProcessor extends WorkerHost {
       const maxAttempts = job.opts.attempts ?? 1;
       if (error instanceof RetryAfterError && row.attempts < maxAttempts) {
         // The receiver said when: wait that long instead of the backoff; the claim count still bounds the attempts.
-        await this.db.query(`UPDATE notifications SET last_error = $2, sending_since = NULL WHERE id = $1`, [
-          notificationId,
-          message,
-        ]);
+        await this.db.query(
+          `UPDATE notifications SET last_error = $2, sending_since = NULL, batch_id = NULL WHERE id = $1`,
+          [notificationId, message],
+        );
         return this.later(job, token, error.delayMs);
       }
       const last =
@@ -106,7 +108,7 @@ export class NotifyProcessor extends WorkerHost {
         job.attemptsMade + 1 >= maxAttempts ||
         (error instanceof RetryAfterError && row.attempts >= maxAttempts);
       await this.db.query(
-        `UPDATE notifications SET status = $2, last_error = $3, sending_since = NULL WHERE id = $1`,
+        `UPDATE notifications SET status = $2, last_error = $3, sending_since = NULL, batch_id = NULL WHERE id = $1`,
         [notificationId, last ? 'failed' : 'pending', message],
       );
       throw error instanceof PermanentSendError ? new UnrecoverableError(message) : error;
@@ -153,9 +155,10 @@ export class NotifyProcessor extends WorkerHost {
   }
 }
 
+// A claim can only be taken from nobody or from a holder whose lease ran out: a message it was in died with it.
 const CLAIM_SQL = `
   WITH claimed AS (
-    UPDATE notifications SET attempts = attempts + 1, sending_since = now()
+    UPDATE notifications SET attempts = attempts + 1, sending_since = now(), batch_id = NULL
     WHERE id = $1 AND status = 'pending'
       AND (sending_since IS NULL OR sending_since < now() - make_interval(secs => $2))
     RETURNING id, event, channel_id, address, not_before, idempotency_key, step_id, attempts)
