@@ -159,7 +159,8 @@ export class TicketsQueryService {
     // Without atRisk one round gives the page. With it, rows the live check drops are made up for by reading on,
     // in next-deadline order, until the page is full or the candidates run out.
     const batch = query.atRisk === undefined ? limit + 1 : Math.max(limit + 1, 200);
-    const calendarOf = await this.calendars();
+    // Loaded once, and only when there is a ticket to show: an empty queue costs one query.
+    let calendars: ReturnType<TicketsQueryService['calendars']> | undefined;
     const picked: Array<{ ticket: TicketEntity; clocks: ClockView[] }> = [];
     for (;;) {
       params.length = baseParams;
@@ -183,9 +184,10 @@ export class TicketsQueryService {
       );
       if (ids.length === 0) break;
       const batchIds = ids.map((r) => r.id);
-      const [tickets, clockRows] = await Promise.all([
+      const [tickets, clockRows, calendarOf] = await Promise.all([
         this.tickets.findBy({ id: In(batchIds) }),
         this.clocks.findBy({ ticketId: In(batchIds) }),
+        (calendars ??= this.calendars()),
       ]);
       const byId = new Map(tickets.map((t) => [t.id, t]));
       const clocksByTicket = new Map<string, TicketClockEntity[]>();
