@@ -14,6 +14,7 @@ import {
   type StoredLiveEvent,
 } from './live-event-stream.js';
 import { LiveEventsHub } from './live-events.hub.js';
+import { SseWriter } from './sse-writer.js';
 
 const HEARTBEAT_MS = 15_000;
 
@@ -82,32 +83,34 @@ export class EventsController {
       'x-accel-buffering': 'no',
     });
     raw.write('retry: 2000\n\n');
+    const writer = new SseWriter(raw);
     let lastSent = '0-0';
     const send = (event: StoredLiveEvent) => {
       if (compareIds(event.id, lastSent) <= 0 || !matches(event)) return;
       lastSent = event.id;
-      raw.write(frameOf(event));
+      writer.write(frameOf(event));
     };
     // Listen first, then replay: what arrives meanwhile is dropped by id if the replay already sent it.
     const buffered: StoredLiveEvent[] = [];
     let replaying = true;
     const unsubscribe = this.hub.subscribe((event) => (replaying ? buffered.push(event) : send(event)));
-    const heartbeat = setInterval(() => raw.write(': heartbeat\n\n'), HEARTBEAT_MS);
+    const heartbeat = setInterval(() => writer.write(': heartbeat\n\n'), HEARTBEAT_MS);
     request.raw.on('close', () => {
       clearInterval(heartbeat);
       unsubscribe();
+      writer.close();
     });
     if (lastEventId && streamIdSchema.safeParse(lastEventId).success) {
       lastSent = lastEventId;
       try {
         const { events, complete } = await this.stream.after(lastEventId);
         if (!complete)
-          raw.write(
+          writer.write(
             `event: reset\ndata: {"reason":"events after ${lastEventId} are no longer retained"}\n\n`,
           );
         for (const event of events) send(event);
       } catch {
-        raw.write('event: reset\ndata: {"reason":"missed events cannot be read now"}\n\n');
+        writer.write('event: reset\ndata: {"reason":"missed events cannot be read now"}\n\n');
       }
     }
     replaying = false;

@@ -68,7 +68,11 @@ export class EvaluationConfigService {
   constructor(private readonly dataSource: DataSource) {}
 
   async load(integrationId?: string): Promise<EvaluationConfig> {
-    const revision = await this.currentRevision(this.dataSource.manager);
+    return this.atRevision(await this.currentRevision(this.dataSource.manager), integrationId);
+  }
+
+  /** As `load`, for a caller that has just read the revision itself (in the same query as its own data). */
+  async atRevision(revision: number, integrationId?: string): Promise<EvaluationConfig> {
     let snapshot = this.snapshot;
     if (!snapshot || snapshot.revision < revision) snapshot = await this.reload(revision);
     return view(snapshot, integrationId ?? NO_INTEGRATION);

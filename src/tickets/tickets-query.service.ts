@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, type Repository } from 'typeorm';
+import type { Repository } from 'typeorm';
 import { NotFoundError, ValidationError } from '../common/errors.js';
 import { type BusinessCalendar, type ClockState, METRICS } from '../engine/types.js';
 import { EvaluationConfigService } from '../policies/evaluation-config.service.js';
 import { clockLog, type ClockLogEntry, type ClockStepView } from './clock-log.js';
 import { type ClockDetailView, type ClockView, toClockDetailView, toClockView } from './clock-view.js';
+import { groupQueuePage, queuePageSql } from './queue-page-rows.js';
 import { TicketClockEntity } from './entities/ticket-clock.entity.js';
 import { TicketEntity } from './entities/ticket.entity.js';
 import type { ListTicketsQuery } from './tickets.dto.js';
@@ -159,7 +160,7 @@ export class TicketsQueryService {
     // Without atRisk one round gives the page. With it, rows the live check drops are made up for by reading on,
     // in next-deadline order, until the page is full or the candidates run out.
     const batch = query.atRisk === undefined ? limit + 1 : Math.max(limit + 1, 200);
-    // Loaded once, and only when there is a ticket to show: an empty queue costs one query.
+    // Loaded once, at the revision the first rows carry: a page costs one query.
     let calendars: ReturnType<TicketsQueryService['calendars']> | undefined;
     const picked: Array<{ ticket: TicketEntity; clocks: ClockView[] }> = [];
     for (;;) {
@@ -177,33 +178,25 @@ export class TicketsQueryService {
           );
         }
       }
-      const ids: Array<{ id: string }> = await this.tickets.query(
-        `SELECT t.id FROM tickets t WHERE ${[...where, ...keyset].join(' AND ')}
-         ORDER BY t.next_deadline ASC NULLS LAST, t.id ASC LIMIT ${param(batch)}`,
+      const rows: Array<Record<string, unknown>> = await this.tickets.query(
+        queuePageSql(
+          `SELECT t.id, t.next_deadline FROM tickets t WHERE ${[...where, ...keyset].join(' AND ')}
+           ORDER BY t.next_deadline ASC NULLS LAST, t.id ASC LIMIT ${param(batch)}`,
+        ),
         params,
       );
-      if (ids.length === 0) break;
-      const batchIds = ids.map((r) => r.id);
-      const [tickets, clockRows, calendarOf] = await Promise.all([
-        this.tickets.findBy({ id: In(batchIds) }),
-        this.clocks.findBy({ ticketId: In(batchIds) }),
-        (calendars ??= this.calendars()),
-      ]);
-      const byId = new Map(tickets.map((t) => [t.id, t]));
-      const clocksByTicket = new Map<string, TicketClockEntity[]>();
-      for (const c of sortClocks(clockRows))
-        clocksByTicket.set(c.ticketId, [...(clocksByTicket.get(c.ticketId) ?? []), c]);
-      for (const id of batchIds) {
-        const ticket = byId.get(id);
-        if (!ticket) continue;
-        const rows = clocksByTicket.get(id) ?? [];
-        const clocks = rows.map((c) => toClockView(c, now, calendarOf));
-        if (query.atRisk === undefined || clocks.some((c, i) => atRiskNow(rows[i], c, query.atRisk!)))
+      const batchPage = groupQueuePage(rows);
+      if (batchPage.length === 0) break;
+      const calendarOf = await (calendars ??= this.calendars(Number(rows[0].config_revision ?? 0)));
+      for (const { ticket, clocks: clockRows } of batchPage) {
+        const sorted = sortClocks(clockRows);
+        const clocks = sorted.map((c) => toClockView(c, now, calendarOf));
+        if (query.atRisk === undefined || clocks.some((c, i) => atRiskNow(sorted[i], c, query.atRisk!)))
           picked.push({ ticket, clocks });
         if (picked.length > limit) break;
       }
-      const last = byId.get(batchIds[batchIds.length - 1]);
-      if (picked.length > limit || ids.length < batch || !last) break;
+      const last = batchPage[batchPage.length - 1].ticket;
+      if (picked.length > limit || batchPage.length < batch) break;
       cursor = { deadline: last.nextDeadline?.getTime() ?? null, id: last.id };
     }
     const page = picked.slice(0, limit);
@@ -215,8 +208,12 @@ export class TicketsQueryService {
     return { items: page.map((p) => toTicketView(p.ticket, p.clocks)), nextCursor };
   }
 
-  private async calendars(): Promise<(calendarId: string | null) => BusinessCalendar | undefined> {
-    const config = await this.evaluationConfig.load();
+  private async calendars(
+    revision?: number,
+  ): Promise<(calendarId: string | null) => BusinessCalendar | undefined> {
+    const config = await (revision === undefined
+      ? this.evaluationConfig.load()
+      : this.evaluationConfig.atRevision(revision));
     return (calendarId) => (calendarId === null ? undefined : config.calendars.get(calendarId));
   }
 }

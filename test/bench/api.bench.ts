@@ -9,7 +9,8 @@
  *  - GET /reports/compliance over 90 days grouped by tier × priority × week (one connection: time per request);
  * and the SSE fan-out: BENCH_SSE_CLIENTS clients (default 500) on GET /events while BENCH_SSE_RATE events a second
  * (default 100) are written to the live-event stream for BENCH_SSE_SECONDS (default 10), as a worker would; the
- * latency is from the write to each client's receipt.
+ * latency is from the write to each client's receipt. BENCH_ONLY=tickets|report|sse runs one part;
+ * BENCH_DATABASE_URL keeps a seeded database between runs.
  */
 import http from 'node:http';
 import { createRequire } from 'node:module';
@@ -170,7 +171,9 @@ async function fanOut(streamKey: string) {
 }
 
 async function main(): Promise<void> {
-  const databaseUrl = freshDatabaseUrl('benchapi');
+  // BENCH_DATABASE_URL: a database to keep between runs (seeded on the first, when it has no tickets).
+  const keptDatabase = process.env.BENCH_DATABASE_URL;
+  const databaseUrl = keptDatabase ?? freshDatabaseUrl('benchapi');
   const prefix = `benchapi${randomBytes(4).toString('hex')}`;
   const child = startAppIn(thisTree, PORT, {
     DATABASE_URL: databaseUrl,
@@ -185,28 +188,37 @@ async function main(): Promise<void> {
   try {
     await waitForHealth(PORT);
     const seeding = Date.now();
-    await seed(sql);
-    console.log(
-      `seeded ${TICKETS} open tickets (2 running clocks each) and ${CLOSED} closed clocks in ${Date.now() - seeding} ms`,
-    );
+    const [{ n }] = (await sql.query('SELECT count(*)::int AS n FROM tickets')).rows as Array<{ n: number }>;
+    if (n === 0) {
+      await seed(sql);
+      console.log(
+        `seeded ${TICKETS} open tickets (2 running clocks each) and ${CLOSED} closed clocks in ${Date.now() - seeding} ms`,
+      );
+    } else console.log(`${n} tickets already in ${databaseUrl}`);
     const from = new Date(Date.now() - 90 * DAY).toISOString();
     const to = new Date().toISOString();
-    const rows = [
-      await load('GET /tickets (first page, next deadline)', '/tickets'),
-      await load('GET /tickets?tier=gold', '/tickets?tier=gold'),
-      await load('GET /tickets?atRisk=75', '/tickets?atRisk=75'),
-      await load(
-        'GET /reports/compliance (90 days, tier × priority × week)',
-        `/reports/compliance?from=${from}&to=${to}&groupBy=tier,priority,week`,
-        1,
-      ),
-    ];
+    const only = process.env.BENCH_ONLY;
+    const rows = [];
+    if (!only || only === 'tickets') {
+      rows.push(await load('GET /tickets (first page, next deadline)', '/tickets'));
+      rows.push(await load('GET /tickets?tier=gold', '/tickets?tier=gold'));
+      rows.push(await load('GET /tickets?atRisk=75', '/tickets?atRisk=75'));
+    }
+    if (!only || only === 'report')
+      rows.push(
+        await load(
+          'GET /reports/compliance (90 days, tier × priority × week)',
+          `/reports/compliance?from=${from}&to=${to}&groupBy=tier,priority,week`,
+          1,
+        ),
+      );
     console.log(`\n${SECONDS} s each\n`);
     console.log('| route | connections | requests/s | p50 ms | p99 ms | non-2xx |');
     console.log('| --- | --- | --- | --- | --- | --- |');
     for (const r of rows)
       console.log(`| ${r.label} | ${r.connections} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.non2xx} |`);
 
+    if (only && only !== 'sse') return;
     const sse = await fanOut(`{${prefix}}:live-events`);
     console.log(
       `\nSSE fan-out: ${SSE_CLIENTS} clients, ${SSE_RATE} events/s for ${SSE_SECONDS} s: ` +
@@ -217,7 +229,7 @@ async function main(): Promise<void> {
     await sql.end();
     await redis.del(`{${prefix}}:live-events`).catch(() => undefined);
     redis.disconnect();
-    await dropDatabase(databaseUrl);
+    if (!keptDatabase) await dropDatabase(databaseUrl);
   }
 }
 
