@@ -34,51 +34,62 @@ export function countedClocks(q: Filters, params: unknown[]): string {
   if (q.group) where.push(`t.group_id = ${p(q.group)}`);
   const from = p(q.from);
   const to = p(q.to);
+  // Never NULL (a running clock without a deadline is not breached), so that NOT breached holds for it.
+  const breached = `(c.state = 'breached' OR (c.state = 'running' AND coalesce(c.deadline <= ${now}, false)))`;
+  // The period filter on each outcome's own column (not on the CASE below): the planner can then estimate how
+  // many clocks a report reads, and joins them to their tickets by hash in parallel rather than one by one.
+  where.push(`(
+      (c.state = 'met' AND c.stopped_at >= ${from} AND c.stopped_at < ${to})
+      OR (${breached} AND c.deadline >= ${from} AND c.deadline < ${to})
+      OR (c.state IN ('running', 'paused') AND NOT ${breached} AND c.started_at >= ${from} AND c.started_at < ${to}))`);
   return `
-    SELECT * FROM (
-      SELECT c.ticket_id, c.metric, c.cycle, t.integration_id, t.external_id, t.tier, t.priority, t.assignee_id,
-             t.group_id, c.started_at, c.stopped_at, c.deadline, c.used_ms,
-             CASE WHEN c.state = 'met' THEN 'met'
-                  WHEN c.state = 'breached' OR (c.state = 'running' AND c.deadline <= ${now}) THEN 'breached'
-                  ELSE 'in_progress' END AS outcome,
-             CASE WHEN c.state = 'met' THEN c.stopped_at
-                  WHEN c.state = 'breached' OR (c.state = 'running' AND c.deadline <= ${now}) THEN c.deadline
-                  ELSE c.started_at END AS counted_at
-      FROM ticket_clocks c JOIN tickets t ON t.id = c.ticket_id
-      WHERE ${where.join(' AND ')}
-    ) x
-    WHERE counted_at >= ${from} AND counted_at < ${to}`;
+    SELECT c.ticket_id, c.metric, c.cycle, t.integration_id, t.external_id, t.tier, t.priority, t.assignee_id,
+           t.group_id, c.started_at, c.stopped_at, c.deadline, c.used_ms,
+           CASE WHEN c.state = 'met' THEN 'met' WHEN ${breached} THEN 'breached' ELSE 'in_progress' END AS outcome,
+           CASE WHEN c.state = 'met' THEN c.stopped_at WHEN ${breached} THEN c.deadline ELSE c.started_at END
+             AS counted_at
+    FROM ticket_clocks c JOIN tickets t ON t.id = c.ticket_id
+    WHERE ${where.join(' AND ')}`;
+}
+
+/** The local start of the period that contains `counted_at`, in the zone (a timestamp without zone). */
+function periodStart(period: Period, zone: string): string {
+  return `date_trunc('${period}', counted_at AT TIME ZONE ${zone})`;
 }
 
 /** The local start of the period that contains `counted_at`, in the zone, as a YYYY-MM-DD label. */
 export function periodExpression(period: Period, timeZone: string, params: unknown[]): string {
-  const zone = `$${params.push(timeZone)}`;
-  return `to_char(date_trunc('${period}', counted_at AT TIME ZONE ${zone}), 'YYYY-MM-DD')`;
+  return `to_char(${periodStart(period, `$${params.push(timeZone)}`)}, 'YYYY-MM-DD')`;
 }
 
-/** One row per group: counts, achievement, and median and p90 durations of the clocks that stopped. */
+/**
+ * One row per group: counts, achievement, and median and p90 durations of the clocks that stopped. Grouped on the
+ * period's start and labelled once per group; each pair of percentiles shares one sort.
+ */
 export function complianceSql(q: ComplianceQuery, params: unknown[]): string {
   const base = countedClocks(q, params);
+  const zone = q.groupBy.some((key) => key === 'day' || key === 'week' || key === 'month')
+    ? `$${params.push(q.timeZone)}`
+    : '';
   const keys = q.groupBy.map((key) =>
     key === 'day' || key === 'week' || key === 'month'
-      ? { key, expr: periodExpression(key, q.timeZone, params) }
-      : { key, expr: GROUP_COLUMNS[key as GroupKey] },
+      ? { key, group: periodStart(key, zone), label: (e: string) => `to_char(${e}, 'YYYY-MM-DD')` }
+      : { key, group: GROUP_COLUMNS[key as GroupKey], label: (e: string) => e },
   );
   const stopped = `outcome <> 'in_progress' AND stopped_at IS NOT NULL`;
   const calendarMs = `extract(epoch FROM stopped_at - started_at) * 1000`;
   return `
     WITH counted AS (${base})
-    SELECT ${keys.map((k) => `${k.expr} AS "${k.key}"`).join(', ')},
+    SELECT ${keys.map((k) => `${k.label(k.group)} AS "${k.key}"`).join(', ')},
            count(*) FILTER (WHERE outcome = 'met')::int AS met,
            count(*) FILTER (WHERE outcome = 'breached')::int AS breached,
            count(*) FILTER (WHERE outcome = 'in_progress')::int AS in_progress,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY used_ms) FILTER (WHERE ${stopped}) AS business_median,
-           percentile_cont(0.9) WITHIN GROUP (ORDER BY used_ms) FILTER (WHERE ${stopped}) AS business_p90,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY ${calendarMs}) FILTER (WHERE ${stopped}) AS calendar_median,
-           percentile_cont(0.9) WITHIN GROUP (ORDER BY ${calendarMs}) FILTER (WHERE ${stopped}) AS calendar_p90
+           percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY used_ms) FILTER (WHERE ${stopped}) AS business,
+           percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY ${calendarMs}) FILTER (WHERE ${stopped})
+             AS calendar
     FROM counted
-    GROUP BY ${keys.map((_, i) => i + 1).join(', ')}
-    ORDER BY ${keys.map((_, i) => `${i + 1} NULLS LAST`).join(', ')}`;
+    GROUP BY ${keys.map((k) => k.group).join(', ')}
+    ORDER BY ${keys.map((k) => `${k.group} NULLS LAST`).join(', ')}`;
 }
 
 /** The clocks behind one report cell. */

@@ -15,10 +15,9 @@ type RawRow = Record<string, unknown> & {
   met: number;
   breached: number;
   in_progress: number;
-  business_median: number | null;
-  business_p90: number | null;
-  calendar_median: number | null;
-  calendar_p90: number | null;
+  /** [median, p90], or null when no clock in the group stopped. */
+  business: number[] | null;
+  calendar: number[] | null;
 };
 
 const PERIOD_KEYS = new Set(['day', 'week', 'month']);
@@ -86,14 +85,14 @@ function toRow(r: RawRow, q: ComplianceQuery): ComplianceRow {
     breached: r.breached,
     inProgress: r.in_progress,
     achievedPercent: decided === 0 ? null : Math.round((r.met / decided) * 10_000) / 100,
-    businessMs: { median: num(r.business_median), p90: num(r.business_p90) },
-    calendarMs: { median: num(r.calendar_median), p90: num(r.calendar_p90) },
+    businessMs: { median: num(r.business?.[0]), p90: num(r.business?.[1]) },
+    calendarMs: { median: num(r.calendar?.[0]), p90: num(r.calendar?.[1]) },
     drillDown: `/reports/compliance/clocks?${drill.toString()}`,
   };
 }
 
-function num(value: number | null): number | null {
-  return value === null ? null : Math.round(Number(value));
+function num(value: number | null | undefined): number | null {
+  return value === null || value === undefined ? null : Math.round(Number(value));
 }
 
 const CSV_VALUES = [
