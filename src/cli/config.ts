@@ -25,7 +25,8 @@ import { ConfigChangeListener } from '../tickets/config-change.listener.js';
 import { TicketEntity } from '../tickets/entities/ticket.entity.js';
 import { TicketsQueue } from '../tickets/reevaluation.queue.js';
 
-const USAGE = `Configuration as code: tiers, calendars, ladders, channels, integrations, policies and customers in one file.
+const USAGE = `Configuration as code: tiers, calendars, ladders, channels, integrations (with write-back), policies,
+customers and the directory in one file.
 
   npm run config -- export [FILE]           the configuration as YAML (to FILE, or the console)
   npm run config -- plan FILE [--prune]     what apply would change, resource by resource; writes nothing

@@ -3,6 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { CalendarsModule } from '../calendars/calendars.module.js';
 import { CustomersModule } from '../customers/customers.module.js';
+import { DirectoryModule } from '../directory/directory.module.js';
 import { EscalationsModule } from '../escalations/escalations.module.js';
 import { IntegrationSettingsModule } from '../integrations/integration-settings.module.js';
 import { IntegrationsModule } from '../integrations/integrations.module.js';
@@ -24,6 +25,7 @@ import { registerYamlBodies } from './yaml-body.js';
     NotificationsCoreModule,
     IntegrationsModule,
     IntegrationSettingsModule,
+    DirectoryModule,
   ],
   controllers: [ConfigAsCodeController],
   providers: [ConfigAsCodeService],

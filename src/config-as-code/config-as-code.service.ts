@@ -9,6 +9,12 @@ import { CalendarsService } from '../calendars/calendars.service.js';
 import { inOneTransaction, inTransaction } from '../common/ambient-transaction.js';
 import { DomainError } from '../common/errors.js';
 import { CustomersService } from '../customers/customers.service.js';
+import {
+  type DirectoryBody,
+  directoryBodySchema,
+  type DirectoryKey,
+} from '../directory/directory.schemas.js';
+import { DirectoryService } from '../directory/directory.service.js';
 import { validateCalendarDefinition } from '../engine/calendar/index.js';
 import { ALWAYS_OPEN_CALENDAR_ID, type HolidayDefinition } from '../engine/types.js';
 import { LaddersService } from '../escalations/ladders.service.js';
@@ -21,6 +27,12 @@ import {
 import { IntegrationsService } from '../integrations/integrations.service.js';
 import { SecretBox } from '../integrations/secret-box.js';
 import { verifySecretHash } from '../integrations/secret-hash.js';
+import {
+  supportsWriteBack,
+  writeBackAuthSchemas,
+  type WriteBackInput,
+  writeBackTagsSchema,
+} from '../integrations/write-back.schemas.js';
 import { type ChannelBody, channelBodySchema } from '../notifications/channels.schemas.js';
 import { ChannelsService } from '../notifications/channels.service.js';
 import { canonicalJson } from '../policies/config-core/canonical-json.js';
@@ -39,6 +51,7 @@ import {
   type CalendarEntry,
   type ChannelEntry,
   configFileSchema,
+  type DirectoryEntry,
   type IntegrationEntry,
   isSecretRef,
   orderLikeSchema,
@@ -120,6 +133,7 @@ export class ConfigAsCodeService {
     private readonly integrations: IntegrationsService,
     private readonly policies: PoliciesService,
     private readonly customers: CustomersService,
+    private readonly directory: DirectoryService,
     @InjectRepository(IntegrationEntity) private readonly integrationRows: Repository<IntegrationEntity>,
     private readonly secretBox: SecretBox,
   ) {}
@@ -132,7 +146,8 @@ export class ConfigAsCodeService {
       const element = configFileSchema.shape[section].unwrap().element as z.ZodType;
       document[section] = [...current.get(section)!.values()].map((resource) => {
         const { id, ...rest } = orderLikeSchema(resource.file, element) as Doc;
-        return { id, ...rest };
+        // Directory entries have no id: their key is integrationId, kind and externalId.
+        return id === undefined ? rest : { id, ...rest };
       });
     }
     const yaml = new Document(document);
@@ -212,7 +227,10 @@ export class ConfigAsCodeService {
       for (const { index, value } of list) {
         const key = entryKey(section, value);
         if (bySection.has(key)) {
-          report([section, index, 'id'], `"${key}" appears more than once in ${section}`);
+          report(
+            [section, index, section === 'directory' ? 'externalId' : 'id'],
+            `"${key}" appears more than once in ${section}`,
+          );
           continue;
         }
         const at = (...path: PathSegment[]) => [section, index, ...path];
@@ -319,6 +337,19 @@ export class ConfigAsCodeService {
         return this.desiredChannel(rest as Omit<ChannelEntry, 'id'>, current, env, report);
       case 'integrations':
         return this.desiredIntegration(entry as IntegrationEntry, current, env, report);
+      case 'directory': {
+        const { integrationId, kind, externalId, ...fields } = entry as DirectoryEntry;
+        const result = directoryBodySchema.safeParse(fields);
+        if (!result.success) {
+          for (const issue of result.error.issues) report(pathOf(issue), issue.message);
+          return null;
+        }
+        const body = result.data;
+        return {
+          compare: { name: body.name ?? null, email: body.email ?? null, channelId: body.channelId ?? null },
+          body: { key: { integrationId, kind, externalId }, body } satisfies DirectoryWrite,
+        };
+      }
     }
   }
 
@@ -347,7 +378,9 @@ export class ConfigAsCodeService {
   ): Promise<{ compare: Doc; body: unknown } | null> {
     const resolved = resolveSecrets(entry as unknown as Doc, env, report);
     if (!resolved) return null;
-    const result = createIntegrationSchema.safeParse(resolved);
+    // `writeBack: null` is the file's way to say "none"; the API's create body just leaves it out.
+    const { writeBack: _none, ...withoutWriteBack } = resolved;
+    const result = createIntegrationSchema.safeParse(resolved.writeBack ? resolved : withoutWriteBack);
     if (!result.success) {
       for (const issue of result.error.issues) report(pathOf(issue), issue.message);
       return null;
@@ -362,6 +395,13 @@ export class ConfigAsCodeService {
       return null;
     }
     const secrets = current?.secrets;
+    let writeBack: Doc | null = null;
+    if (input.writeBack) {
+      const checked = await desiredWriteBack(input.provider, input.writeBack, secrets, report);
+      if (!checked) return null;
+      input.writeBack = checked.body;
+      writeBack = checked.compare;
+    }
     const compare: Doc = {
       name: input.name,
       provider: input.provider,
@@ -380,6 +420,7 @@ export class ConfigAsCodeService {
             value: await secretMarker(secrets, 'secretHeader.value', input.secretHeader.value),
           }
         : null,
+      writeBack,
     };
     return { compare, body: input };
   }
@@ -458,6 +499,17 @@ export class ConfigAsCodeService {
       const tier = (customer.body as { tier: string }).tier;
       if (!tiers.has(tier)) report(['customers', customer.index, 'tier'], unknown('tier', tier, 'tiers'));
     }
+    const integrations = known('integrations');
+    for (const entry of desired.get('directory')?.values() ?? []) {
+      const { key, body } = entry.body as DirectoryWrite;
+      if (!integrations.has(key.integrationId))
+        report(
+          ['directory', entry.index, 'integrationId'],
+          unknown('integration', key.integrationId, 'integrations'),
+        );
+      if (body.channelId !== undefined && !channels.has(body.channelId))
+        report(['directory', entry.index, 'channelId'], unknown('channel', body.channelId, 'channels'));
+    }
   }
 
   /** The writes, through each module's own service, in dependency order; deletes in reverse. */
@@ -492,9 +544,18 @@ export class ConfigAsCodeService {
     await remove('policies');
     for (const item of orderByPosition(pending('policies'), plan.current.get('policies')!))
       await guard(['policies', item.index], () => this.write('policies', item, undefined, actor));
-    for (const item of pending('customers'))
-      await guard(['customers', item.index], () => this.write('customers', item, undefined, actor));
-    for (const section of ['customers', 'integrations', 'channels', 'ladders', 'calendars', 'tiers'] as const)
+    for (const section of ['customers', 'directory'] as const)
+      for (const item of pending(section))
+        await guard([section, item.index], () => this.write(section, item, undefined, actor));
+    for (const section of [
+      'directory',
+      'customers',
+      'integrations',
+      'channels',
+      'ladders',
+      'calendars',
+      'tiers',
+    ] as const)
       await remove(section);
   }
 
@@ -522,6 +583,10 @@ export class ConfigAsCodeService {
         if (!current) return this.integrations.create(input, actor);
         return this.integrations.update(id, integrationUpdate(input, current.compare, item.compare), actor);
       }
+      case 'directory': {
+        const { key, body } = item.body as DirectoryWrite;
+        return this.directory.put(key, body, actor);
+      }
     }
   }
 
@@ -547,6 +612,10 @@ export class ConfigAsCodeService {
       case 'customers': {
         const file = current.get('customers')!.get(id)!.file;
         return this.customers.remove(file.id as string, (file.integrationId as string) ?? null, actor);
+      }
+      case 'directory': {
+        const { integrationId, kind, externalId } = current.get('directory')!.get(id)!.file as DirectoryKey;
+        return this.directory.remove({ integrationId, kind, externalId }, actor);
       }
     }
   }
@@ -650,6 +719,15 @@ export class ConfigAsCodeService {
         }),
       });
     }
+    for (const entry of await this.directory.list({})) {
+      const { integrationId, kind, externalId } = entry;
+      const content = { name: entry.name, email: entry.email, channelId: entry.channelId };
+      put('directory', {
+        id: directoryKey({ integrationId, kind, externalId }),
+        compare: content,
+        file: compact({ integrationId, kind, externalId, ...content }),
+      });
+    }
     return out;
   }
 
@@ -657,6 +735,13 @@ export class ConfigAsCodeService {
     const id = row.id;
     const basicAuth = row.basicAuthPasswordHash !== null;
     const header = row.secretHeaderValueHash !== null;
+    // The write-back credentials are sealed as one JSON object: opened to compare, never shown.
+    const writeBack = row.writeBack;
+    const auth = writeBack
+      ? (JSON.parse(this.secretBox.open(writeBack.authSealed)) as Record<string, string>)
+      : null;
+    const authFields = Object.keys(auth ?? {});
+    const defaultTags = canonicalJson(writeBack?.tags) === canonicalJson(writeBackTagsSchema.parse({}));
     return {
       id,
       compare: {
@@ -667,6 +752,13 @@ export class ConfigAsCodeService {
         secret: row.signingSecretSealed !== null ? STORED_SECRET : null,
         basicAuth: basicAuth ? { username: row.basicAuthUsername, password: STORED_SECRET } : null,
         secretHeader: header ? { name: row.secretHeaderName, value: STORED_SECRET } : null,
+        writeBack: writeBack
+          ? {
+              baseUrl: writeBack.baseUrl,
+              tags: writeBack.tags,
+              auth: Object.fromEntries(authFields.map((field) => [field, STORED_SECRET])),
+            }
+          : null,
       },
       file: compact({
         id,
@@ -681,8 +773,21 @@ export class ConfigAsCodeService {
           : undefined,
         mapping: row.mapping,
         replayWindowSeconds: row.replayWindowSeconds,
+        writeBack: writeBack
+          ? compact({
+              baseUrl: writeBack.baseUrl,
+              auth: Object.fromEntries(
+                authFields.map((field) => [field, { env: envName(id, `WRITEBACK_${constantCase(field)}`) }]),
+              ),
+              tags: defaultTags ? undefined : writeBack.tags,
+            })
+          : undefined,
       }),
       secrets: async (path, value) => {
+        if (path.startsWith(WRITE_BACK_AUTH)) {
+          const stored = auth?.[path.slice(WRITE_BACK_AUTH.length)];
+          return stored === undefined ? undefined : stored === value;
+        }
         if (path === 'secret')
           return row.signingSecretSealed === null
             ? undefined
@@ -768,7 +873,67 @@ function integrationUpdate(input: CreateIntegrationInput, before: Doc, after: Do
   if (changed('secret')) update.secret = input.secret ?? null;
   if (changed('basicAuth')) update.basicAuth = input.basicAuth ?? null;
   if (changed('secretHeader')) update.secretHeader = input.secretHeader ?? null;
+  if (changed('writeBack')) {
+    const writeBack = input.writeBack;
+    const auth = (doc: unknown) => canonicalJson((doc as Doc | null)?.auth);
+    // Credentials that match the stored ones are left out, so the API keeps them (and the audit shows no change).
+    update.writeBack = !writeBack
+      ? null
+      : auth(before.writeBack) === auth(after.writeBack)
+        ? { baseUrl: writeBack.baseUrl, tags: writeBack.tags }
+        : writeBack;
+  }
   return update;
+}
+
+const WRITE_BACK_AUTH = 'writeBack.auth.';
+
+/** A directory entry as the directory service writes it. */
+interface DirectoryWrite {
+  key: DirectoryKey;
+  body: DirectoryBody;
+}
+
+/**
+ * Write-back settings checked against the provider as the API checks them (its `auth` fields, named but never
+ * echoed), with the comparison form: each credential `(stored secret)` when it equals the sealed one.
+ */
+async function desiredWriteBack(
+  provider: CreateIntegrationInput['provider'],
+  writeBack: WriteBackInput,
+  secrets: SecretCheck | undefined,
+  report: (path: PathSegment[], message: string) => void,
+): Promise<{ body: WriteBackInput; compare: Doc } | null> {
+  if (!supportsWriteBack(provider)) {
+    report(
+      ['writeBack'],
+      `write-back is not available for provider "${provider}": it has no helpdesk API to write to`,
+    );
+    return null;
+  }
+  const schema = writeBackAuthSchemas[provider];
+  const parsed = schema.safeParse(writeBack.auth ?? {});
+  if (!parsed.success) {
+    const fields = Object.keys(schema.shape).join(', ');
+    for (const issue of parsed.error.issues) {
+      const missing = issue.code === 'invalid_type' && issue.input === undefined;
+      report(
+        ['writeBack', 'auth', ...pathOf(issue)],
+        missing
+          ? `${provider} write-back takes ${fields}: add ${String(issue.path[0])} as { env: NAME }`
+          : `${issue.message} (${provider} write-back takes ${fields})`,
+      );
+    }
+    return null;
+  }
+  const auth = parsed.data as Record<string, string>;
+  const markers: Doc = {};
+  for (const [field, value] of Object.entries(auth))
+    markers[field] = await secretMarker(secrets, `${WRITE_BACK_AUTH}${field}`, value);
+  return {
+    body: { ...writeBack, auth },
+    compare: { baseUrl: writeBack.baseUrl, tags: writeBack.tags, auth: markers },
+  };
 }
 
 /** Replaces `{ env: NAME }` at credential properties (at any depth) by the variable's value; reports unset ones. */
@@ -798,9 +963,16 @@ function resolveSecrets(
   return ok ? out : null;
 }
 
-/** Where the file has `{ env: NAME }`: the credential properties, and the value of an integration's secretHeader. */
+/**
+ * Where the file has `{ env: NAME }`: the credential properties, the value of an integration's secretHeader, and
+ * every field of its write-back `auth` (sealed as a whole by the API).
+ */
 function holdsCredential(path: PathSegment[], key: string): boolean {
-  return isSecretProperty(key) || (key === 'value' && path.at(-1) === 'secretHeader');
+  return (
+    isSecretProperty(key) ||
+    (key === 'value' && path.at(-1) === 'secretHeader') ||
+    (path.at(-1) === 'auth' && path.at(-2) === 'writeBack')
+  );
 }
 
 /** A copy with every credential (at any depth) replaced by its marker, so that a plan never shows a value. */
@@ -827,9 +999,15 @@ function channelShape(type: string): Record<string, unknown> {
 }
 
 function entryKey(section: Section, entry: Doc): string {
+  if (section === 'directory') return directoryKey(entry as DirectoryKey);
   return section === 'customers'
     ? customerKey(entry.id as string, (entry.integrationId as string | null | undefined) ?? null)
     : (entry.id as string);
+}
+
+/** Directory entries are keyed like their API path and audit entries: "zendesk/agent/381". */
+function directoryKey(key: DirectoryKey): string {
+  return `${key.integrationId}/${key.kind}/${key.externalId}`;
 }
 
 /** Customers are keyed by id and integration: "acme" (all integrations) or "acme@zendesk". */

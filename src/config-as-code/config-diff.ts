@@ -14,7 +14,11 @@ export const fieldChangeSchema = z.object({
 
 export const resourceChangeSchema = z.object({
   section: z.enum(SECTIONS),
-  id: z.string().describe('The resource id (customers: "<id>" or "<id>@<integrationId>")'),
+  id: z
+    .string()
+    .describe(
+      'The resource id (customers: "<id>" or "<id>@<integrationId>"; directory: "<integrationId>/<kind>/<externalId>")',
+    ),
   action: z.enum(['create', 'update', 'delete']),
   fields: z.array(fieldChangeSchema).describe('For updates: what changes, field by field'),
 });
@@ -70,6 +74,7 @@ const SINGULAR: Record<Section, string> = {
   integrations: 'integration',
   policies: 'policy',
   customers: 'customer',
+  directory: 'directory entry',
 };
 
 /** The plan as text, resource by resource, for the console. */

@@ -2,8 +2,10 @@ import { z } from 'zod';
 import { isSecretProperty } from '../audit/audit-log.js';
 import { createCalendarSchema, importHolidaysSchema } from '../calendars/calendars.schemas.js';
 import { createCustomerSchema } from '../customers/customers.schemas.js';
+import { directoryBodySchema, directoryKeySchema } from '../directory/directory.schemas.js';
 import { createLadderSchema } from '../escalations/ladders.schemas.js';
 import { createIntegrationSchema } from '../integrations/integration.schemas.js';
+import { writeBackInputSchema } from '../integrations/write-back.schemas.js';
 import { channelBodySchema } from '../notifications/channels.schemas.js';
 import { configIdSchema } from '../policies/config-core/config-id.schema.js';
 import { policyBodySchema } from '../policies/policies.schemas.js';
@@ -76,6 +78,28 @@ const channelFileSchema = z.discriminatedUnion(
 );
 
 const integrationShape = createIntegrationSchema.shape;
+const writeBackShape = writeBackInputSchema.shape;
+
+/**
+ * Write-back settings. The API seals the whole `auth` object (an e-mail or admin id with the token), so every field
+ * of it is a reference; which fields a provider takes is checked against the provider, as the API does.
+ */
+const writeBackFileSchema = z
+  .strictObject({
+    baseUrl: writeBackShape.baseUrl,
+    auth: z
+      .record(
+        z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,63}$/, 'a field name such as apiToken'),
+        secretRefSchema,
+      )
+      .describe(
+        'zendesk/jira: {email, apiToken}; freshdesk: {apiKey}; zammad: {token}; intercom: {accessToken, adminId}; each { env: NAME }',
+      ),
+    tags: writeBackShape.tags,
+  })
+  .nullable()
+  .optional()
+  .describe('Write-back to the helpdesk; null or absent: none (stored settings are removed)');
 const integrationFileSchema = z.strictObject({
   id: integrationShape.id.unwrap(),
   name: integrationShape.name,
@@ -92,7 +116,15 @@ const integrationFileSchema = z.strictObject({
     .optional(),
   mapping: integrationShape.mapping,
   replayWindowSeconds: integrationShape.replayWindowSeconds,
+  writeBack: writeBackFileSchema,
 });
+
+/** A directory entry: its key (as in /directory/:integrationId/:kind/:externalId) and the API's body. */
+const directoryFileSchema = z
+  .strictObject({ ...directoryKeySchema.shape, ...directoryBodySchema.shape })
+  .refine((b) => (b.email === undefined) !== (b.channelId === undefined), {
+    message: 'give exactly one of email and channelId',
+  });
 
 const section = <T extends z.ZodType>(item: T, description: string) =>
   z
@@ -111,6 +143,10 @@ export const configFileSchema = z
     integrations: section(integrationFileSchema, 'Helpdesk integrations'),
     policies: section(policyFileSchema, 'SLA policies'),
     customers: section(createCustomerSchema, 'Customer → tier mappings (per integration or global)'),
+    directory: section(
+      directoryFileSchema,
+      'Helpdesk agents and groups → e-mail address or channel (keyed by integrationId, kind, externalId)',
+    ),
   })
   .describe('SLA Tracker configuration (npm run config -- plan|apply FILE)');
 
@@ -118,6 +154,7 @@ export type ConfigFile = z.infer<typeof configFileSchema>;
 export type CalendarEntry = z.infer<typeof calendarFileSchema>;
 export type PolicyEntry = z.infer<typeof policyFileSchema>;
 export type IntegrationEntry = z.infer<typeof integrationFileSchema>;
+export type DirectoryEntry = z.infer<typeof directoryFileSchema>;
 export type ChannelEntry = { id: string; type: string } & Record<string, unknown>;
 
 /** The sections in the order they are applied (a resource after those it refers to); deletes run in reverse. */
@@ -129,6 +166,7 @@ export const SECTIONS = [
   'integrations',
   'policies',
   'customers',
+  'directory',
 ] as const;
 export type Section = (typeof SECTIONS)[number];
 

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AuditLog } from '../audit/audit-log.js';
 import type { Actor } from '../auth/actor.js';
+import { inTransaction } from '../common/ambient-transaction.js';
 import { DomainError, NotFoundError } from '../common/errors.js';
 import { returnedRows } from '../tickets/ticket-store.js';
 import type {
@@ -58,7 +59,8 @@ export class DirectoryService {
     body: DirectoryBody,
     actor: Actor,
   ): Promise<{ entry: DirectoryEntryDto; created: boolean }> {
-    return this.db.transaction(async (tx) => {
+    // Joins configuration as code's transaction when there is one (the integration may be created in it).
+    return inTransaction(this.db.manager, async (tx) => {
       await this.check(tx, key, body);
       const [previous] = (await tx.query(
         `SELECT * FROM directory_entries WHERE ${KEY} FOR UPDATE`,
@@ -80,7 +82,7 @@ export class DirectoryService {
   }
 
   async remove(key: DirectoryKey, actor: Actor): Promise<void> {
-    await this.db.transaction(async (tx) => {
+    await inTransaction(this.db.manager, async (tx) => {
       const [row] = returnedRows<EntryRow>(
         await tx.query(`DELETE FROM directory_entries WHERE ${KEY} RETURNING *`, keyOf(key)),
       );

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { renderPlan } from '../../src/config-as-code/config-diff.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const EXAMPLE = readFileSync('examples/multilevel-sla.yaml', 'utf8');
@@ -12,6 +13,9 @@ const SECRETS = {
   SLA_ALERTS_CHANNEL_URL: 'http://127.0.0.1:9/sla-alerts/hook-path-is-secret',
   SLA_ALERTS_CHANNEL_SECRET: 'channel-secret-0123456789',
   HELPDESK_SECRET: 'helpdesk-secret-0123456789',
+  ZENDESK_SECRET: 'zendesk-secret-0123456789',
+  ZENDESK_WRITEBACK_EMAIL: 'sla-bot@acme.example',
+  ZENDESK_WRITEBACK_API_TOKEN: 'zendesk-api-token-0123456789',
 };
 // The API process reads the variables a file names from its own environment.
 Object.assign(process.env, SECRETS);
@@ -76,12 +80,12 @@ describe('configuration as code', () => {
   it('applies the example (plan first), and a second apply changes nothing and says so', async () => {
     const plan = await yaml(t.http(), '/config/plan', EXAMPLE).expect(200);
     expect(plan.body.applied).toBe(false);
-    expect(plan.body.summary).toEqual({ create: 16, update: 0, delete: 0 });
+    expect(plan.body.summary).toEqual({ create: 19, update: 0, delete: 0 });
     expect(await count(t, 'SELECT count(*) FROM tiers')).toBe(0);
 
     const applied = await yaml(t.http(), '/config/apply', EXAMPLE).expect(200);
     expect(applied.body.applied).toBe(true);
-    expect(applied.body.summary).toEqual({ create: 16, update: 0, delete: 0 });
+    expect(applied.body.summary).toEqual({ create: 19, update: 0, delete: 0 });
     expect(await count(t, 'SELECT count(*) FROM policy_versions')).toBe(3);
     const berlin = (await t.http().get('/calendars/berlin').expect(200)).body;
     // Imported German public holidays, and the explicit part-day Christmas Eve kept.
@@ -99,7 +103,7 @@ describe('configuration as code', () => {
 
     const again = await yaml(t.http(), '/config/apply', EXAMPLE).expect(200);
     expect(again.body.changes).toEqual([]);
-    expect(again.body.unchanged).toBe(16);
+    expect(again.body.unchanged).toBe(19);
     expect(await count(t, 'SELECT count(*) FROM audit_entries')).toBe(auditCount);
     expect(await count(t, 'SELECT count(*) FROM policy_versions')).toBe(3);
     expectNoSecrets(JSON.stringify([plan.body, applied.body, again.body]));
@@ -138,6 +142,27 @@ describe('configuration as code', () => {
       const doc = parse(text);
       expect(doc.integrations[0].secret).toEqual({ env: 'HELPDESK_SECRET' });
       expect(doc.channels[0].url).toEqual({ env: 'SLA_ALERTS_CHANNEL_URL' });
+      // Write-back credentials are references too, every field of the sealed auth (default tags left out).
+      expect(doc.integrations[1].writeBack).toEqual({
+        baseUrl: 'https://acme.zendesk.com',
+        auth: { email: { env: 'ZENDESK_WRITEBACK_EMAIL' }, apiToken: { env: 'ZENDESK_WRITEBACK_API_TOKEN' } },
+      });
+      expect(doc.directory).toEqual([
+        {
+          integrationId: 'zendesk',
+          kind: 'agent',
+          externalId: '381',
+          name: 'Dana Fischer',
+          email: 'dana.fischer@acme.example',
+        },
+        {
+          integrationId: 'zendesk',
+          kind: 'group',
+          externalId: '20',
+          name: 'Enterprise support',
+          channelId: 'sla-alerts',
+        },
+      ]);
       const file = join(dir, 'exported.yaml');
       writeFileSync(file, text);
 
@@ -145,17 +170,25 @@ describe('configuration as code', () => {
       expect(planned.stderr).toBe('');
       expect(planned.status).toBe(0);
       expect(planned.stdout).toContain('+ create policy "enterprise"');
-      expect(planned.stdout).toContain('Plan: 16 to create, 0 to update, 0 to delete.');
+      expect(planned.stdout).toContain('Plan: 19 to create, 0 to update, 0 to delete.');
       expect(await count(empty, 'SELECT count(*) FROM tiers')).toBe(0);
 
       const applied = await cli(empty, ['apply', file]);
       expect(applied.status).toBe(0);
-      expect(applied.stdout).toContain('Applied: 16 created, 0 updated, 0 deleted.');
+      expect(applied.stdout).toContain('Applied: 19 created, 0 updated, 0 deleted.');
       const again = await cli(empty, ['apply', file]);
       expect(again.stdout).toContain('No changes');
 
       const second = await empty.http().get('/config/export').expect(200);
       expect(second.text).toBe(text);
+      const zendesk = (await empty.http().get('/integrations/zendesk').expect(200)).body;
+      expect(zendesk.writeBack).toEqual({
+        baseUrl: 'https://acme.zendesk.com',
+        tags: { warning: 'sla_warning', breached: 'sla_breached' },
+        hasCredentials: true,
+      });
+      const group = (await empty.http().get('/directory/zendesk/group/20').expect(200)).body;
+      expect(group.channelId).toBe('sla-alerts');
       // The CLI is audited as "cli", without a key; the audit log never holds a secret.
       const { rows } = await empty.sql.query(
         `SELECT DISTINCT actor_name, actor_key_id FROM audit_entries WHERE resource_type <> 'apikey'`,
@@ -179,10 +212,23 @@ describe('configuration as code', () => {
       expect(rotated.stdout).toContain('secret: (stored secret) → (new secret)');
       expect(rotated.stdout).not.toContain('a-new-helpdesk-secret');
 
-      const unset = await cli(t, ['plan', file], { HELPDESK_SECRET: '' });
+      const token = await cli(t, ['plan', file], { ZENDESK_WRITEBACK_API_TOKEN: 'a-new-zendesk-token-9876' });
+      expect(token.status).toBe(0);
+      expect(token.stdout).toContain('~ update integration "zendesk"');
+      expect(token.stdout).toContain('writeBack.auth.apiToken: (stored secret) → (new secret)');
+      expect(token.stdout).not.toContain('a-new-zendesk-token');
+
+      const unset = await cli(t, ['plan', file], { HELPDESK_SECRET: '', ZENDESK_WRITEBACK_API_TOKEN: '' });
       expect(unset.status).toBe(1);
       expect(unset.stderr).toMatch(
         /example\.yaml:\d+:\d+: integrations\[0\]\.secret\.env: environment variable HELPDESK_SECRET is not set/,
+      );
+      // The line and column of the reference in the file.
+      const lines = EXAMPLE.split('\n');
+      const line = lines.findIndex((l) => l.includes('env: ZENDESK_WRITEBACK_API_TOKEN')) + 1;
+      const column = lines[line - 1].indexOf('ZENDESK_WRITEBACK_API_TOKEN') + 1;
+      expect(unset.stderr).toContain(
+        `example.yaml:${line}:${column}: integrations[1].writeBack.auth.apiToken.env: environment variable ZENDESK_WRITEBACK_API_TOKEN is not set`,
       );
     },
     CLI_TIMEOUT,
@@ -340,8 +386,206 @@ customers:
         'integrations',
         'policies',
         'customers',
+        'directory',
       ]);
     },
     CLI_TIMEOUT,
   );
+
+  it('plans a changed write-back URL and directory entry field by field; audited with credentials redacted', async () => {
+    const edited = EXAMPLE.replace(
+      'baseUrl: https://acme.zendesk.com',
+      'baseUrl: https://support.acme.example',
+    ).replace('email: dana.fischer@acme.example', 'email: dana@acme.example');
+    expect(edited).not.toBe(EXAMPLE);
+    const plan = await yaml(t.http(), '/config/plan', edited).expect(200);
+    expect(plan.body.changes).toEqual([
+      {
+        section: 'integrations',
+        id: 'zendesk',
+        action: 'update',
+        fields: [
+          {
+            path: 'writeBack.baseUrl',
+            before: 'https://acme.zendesk.com',
+            after: 'https://support.acme.example',
+          },
+        ],
+      },
+      {
+        section: 'directory',
+        id: 'zendesk/agent/381',
+        action: 'update',
+        fields: [{ path: 'email', before: 'dana.fischer@acme.example', after: 'dana@acme.example' }],
+      },
+    ]);
+    expect(renderPlan(plan.body)).toContain(
+      [
+        '~ update integration "zendesk"',
+        '    writeBack.baseUrl: https://acme.zendesk.com → https://support.acme.example',
+        '~ update directory entry "zendesk/agent/381"',
+        '    email: dana.fischer@acme.example → dana@acme.example',
+      ].join('\n'),
+    );
+
+    const since = (await t.sql.query<{ max: string }>('SELECT max(id)::text AS max FROM audit_entries'))
+      .rows[0].max;
+    await yaml(t.http(), '/config/apply', edited).expect(200);
+    const again = await yaml(t.http(), '/config/apply', edited).expect(200);
+    expect(again.body.changes).toEqual([]);
+    expect(renderPlan(again.body)).toBe('No changes: the configuration already matches the file.');
+    expect((await t.http().get('/integrations/zendesk').expect(200)).body.writeBack.baseUrl).toBe(
+      'https://support.acme.example',
+    );
+
+    // A new token (read from the environment) is sealed; the audit entry says so without the value.
+    process.env.ZENDESK_WRITEBACK_API_TOKEN = 'rotated-zendesk-token-424242';
+    try {
+      const rotated = await yaml(t.http(), '/config/apply', edited).expect(200);
+      expect(rotated.body.changes[0].fields).toEqual([
+        { path: 'writeBack.auth.apiToken', before: '(stored secret)', after: '(new secret)' },
+      ]);
+      expect((await yaml(t.http(), '/config/plan', edited).expect(200)).body.changes).toEqual([]);
+    } finally {
+      process.env.ZENDESK_WRITEBACK_API_TOKEN = SECRETS.ZENDESK_WRITEBACK_API_TOKEN;
+    }
+    const { rows } = await t.sql.query<{
+      resource_type: string;
+      resource_id: string;
+      before: any;
+      after: any;
+    }>(`SELECT resource_type, resource_id, before, after FROM audit_entries WHERE id > $1 ORDER BY id`, [
+      since,
+    ]);
+    expect(rows.map((r) => `${r.resource_type} ${r.resource_id}`)).toEqual([
+      'integration zendesk',
+      'directory zendesk/agent/381',
+      'integration zendesk',
+    ]);
+    expect(rows[0].after.writeBack).toMatchObject({ baseUrl: 'https://support.acme.example' });
+    expect(rows[0].after.writeBack.auth).toBeUndefined(); // the credentials did not change
+    expect(rows[1].before.email).toBe('dana.fischer@acme.example');
+    expect(rows[1].after.email).toBe('dana@acme.example');
+    expect(rows[2].after.writeBack.auth).toBe('[redacted]');
+    const audit = JSON.stringify(rows);
+    expectNoSecrets(audit);
+    expect(audit).not.toContain('rotated-zendesk-token');
+    const exported = (await t.http().get('/config/export').expect(200)).text;
+    expectNoSecrets(exported);
+    expect(exported).not.toContain('rotated-zendesk-token');
+
+    await yaml(t.http(), '/config/apply', EXAMPLE).expect(200);
+    expect((await yaml(t.http(), '/config/plan', EXAMPLE).expect(200)).body.changes).toEqual([]);
+  });
+
+  it('deletes a directory entry only with prune; writeBack null (or left out) removes it', async () => {
+    const onlyAgent =
+      "directory:\n  - { integrationId: zendesk, kind: agent, externalId: '381', name: Dana Fischer, email: dana.fischer@acme.example }\n";
+    const kept = await yaml(t.http(), '/config/apply', onlyAgent).expect(200);
+    expect(kept.body.changes).toEqual([]);
+    expect(kept.body.kept).toEqual([{ section: 'directory', id: 'zendesk/group/20' }]);
+    expect(await count(t, 'SELECT count(*) FROM directory_entries')).toBe(2);
+    const pruned = await yaml(t.http(), '/config/apply?prune=true', onlyAgent).expect(200);
+    expect(pruned.body.changes).toEqual([
+      { section: 'directory', id: 'zendesk/group/20', action: 'delete', fields: [] },
+    ]);
+    expect(await count(t, 'SELECT count(*) FROM directory_entries')).toBe(1);
+    expect(
+      await count(
+        t,
+        `SELECT count(*) FROM audit_entries WHERE resource_type = 'directory' AND action = 'delete' AND resource_id = 'zendesk/group/20'`,
+      ),
+    ).toBe(1);
+
+    const withoutWriteBack = EXAMPLE.replace(/ {4}writeBack:.*\n.*\n.*\n/, '    writeBack: null\n');
+    expect(withoutWriteBack).toContain('writeBack: null');
+    const plan = await yaml(t.http(), '/config/plan', withoutWriteBack).expect(200);
+    const zendesk = plan.body.changes.find((c: { id: string }) => c.id === 'zendesk');
+    expect(zendesk.fields).toEqual([
+      {
+        path: 'writeBack',
+        before: {
+          baseUrl: 'https://acme.zendesk.com',
+          tags: { warning: 'sla_warning', breached: 'sla_breached' },
+          auth: { email: '(stored secret)', apiToken: '(stored secret)' },
+        },
+      },
+    ]);
+    const leftOut = EXAMPLE.replace(/ {4}writeBack:.*\n.*\n.*\n/, '');
+    expect((await yaml(t.http(), '/config/plan', leftOut).expect(200)).body.changes).toEqual(
+      plan.body.changes,
+    );
+    // The whole example again: the pruned group entry comes back, the write-back settings go.
+    const applied = await yaml(t.http(), '/config/apply', withoutWriteBack).expect(200);
+    expect(applied.body.summary).toEqual({ create: 1, update: 1, delete: 0 });
+    expect(await count(t, 'SELECT count(*) FROM directory_entries')).toBe(2);
+    expect((await t.http().get('/integrations/zendesk').expect(200)).body.writeBack).toBeNull();
+    expect((await yaml(t.http(), '/config/plan', leftOut).expect(200)).body.changes).toEqual([]);
+
+    // Back to the example: the write-back settings are sealed again from the environment.
+    const restored = await yaml(t.http(), '/config/apply', EXAMPLE).expect(200);
+    expect(restored.body.summary).toEqual({ create: 0, update: 1, delete: 0 });
+    expect((await yaml(t.http(), '/config/plan', EXAMPLE).expect(200)).body.changes).toEqual([]);
+  });
+
+  it('checks write-back and directory entries like the API, with paths', async () => {
+    const bad = `
+integrations:
+  - id: plain
+    name: Plain
+    provider: generic
+    secret: { env: HELPDESK_SECRET }
+    writeBack: { baseUrl: https://plain.example, auth: { token: { env: HELPDESK_SECRET } } }
+  - id: zd2
+    name: Zendesk 2
+    provider: zendesk
+    secret: { env: ZENDESK_SECRET }
+    writeBack:
+      baseUrl: http://zd2.example
+      auth: { apiToken: { env: ZENDESK_WRITEBACK_API_TOKEN }, password: 'in-the-file' }
+directory:
+  - { integrationId: zendesk, kind: agent, externalId: '1', email: a@acme.example, channelId: sla-alerts }
+  - { integrationId: zendesk, kind: boss, externalId: '2', email: b@acme.example }
+`;
+    const res = await yaml(t.http(), '/config/plan', bad).expect(400);
+    const problems = res.body.details.problems.map(
+      (p: { path: string; message: string }) => `${p.path}: ${p.message}`,
+    );
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^integrations\[1\]\.writeBack\.baseUrl: use https/),
+        expect.stringMatching(/^integrations\[1\]\.writeBack\.auth\.password: /),
+        'directory[0]: give exactly one of email and channelId',
+        expect.stringMatching(/^directory\[1\]\.kind: /),
+      ]),
+    );
+    expect(JSON.stringify(res.body)).not.toContain('in-the-file');
+
+    const refs = `
+integrations:
+  - id: plain
+    name: Plain
+    provider: generic
+    secret: { env: HELPDESK_SECRET }
+    writeBack: { baseUrl: https://plain.example, auth: { token: { env: HELPDESK_SECRET } } }
+  - id: zd2
+    name: Zendesk 2
+    provider: zendesk
+    secret: { env: ZENDESK_SECRET }
+    writeBack: { baseUrl: https://zd2.example, auth: { apiToken: { env: ZENDESK_WRITEBACK_API_TOKEN } } }
+directory:
+  - { integrationId: nowhere, kind: agent, externalId: '1', email: a@acme.example }
+  - { integrationId: zendesk, kind: group, externalId: '2', channelId: no-channel }
+`;
+    const out = await yaml(t.http(), '/config/plan', refs).expect(400);
+    expect(
+      out.body.details.problems.map((p: { path: string; message: string }) => `${p.path}: ${p.message}`),
+    ).toEqual([
+      'integrations[0].writeBack: write-back is not available for provider "generic": it has no helpdesk API to write to',
+      'integrations[1].writeBack.auth.email: zendesk write-back takes email, apiToken: add email as { env: NAME }',
+      'directory[0].integrationId: refers to integration "nowhere", which is neither in the file\'s integrations nor in the database',
+      'directory[1].channelId: refers to channel "no-channel", which is neither in the file\'s channels nor in the database',
+    ]);
+    expect(await count(t, `SELECT count(*) FROM integrations WHERE id IN ('plain', 'zd2')`)).toBe(0);
+  });
 });
