@@ -150,16 +150,17 @@ export class TicketsQueryService {
       const share = param(query.atRisk / 100);
       where.push(
         `EXISTS (SELECT 1 FROM ticket_clocks c WHERE c.ticket_id = t.id AND ${COUNTING_SQL}
-           AND c.used_ms + GREATEST(0, EXTRACT(EPOCH FROM (${nowParam()} - c.evaluated_at)) * 1000)
-               >= ${share}::float8 * c.target_ms)`,
+           AND c.used_ms::float8 + GREATEST(0, EXTRACT(EPOCH FROM (${nowParam()} - c.evaluated_at))::float8 * 1000)
+               >= ${share}::float8 * c.target_ms::float8)`,
       );
     }
     const limit = query.limit;
     let cursor = query.cursor ? decodeCursor(query.cursor) : null;
     const baseParams = params.length;
-    // Without atRisk one round gives the page. With it, rows the live check drops are made up for by reading on,
-    // in next-deadline order, until the page is full or the candidates run out.
-    const batch = query.atRisk === undefined ? limit + 1 : Math.max(limit + 1, 200);
+    // Without atRisk one round gives the page. With it, rows the live check drops (few: the SQL superset is
+    // tight) are made up for by reading on, in next-deadline order and in growing rounds, until the page is full
+    // or the candidates run out.
+    let batch = limit + 1;
     // Loaded once, at the revision the first rows carry: a page costs one query.
     let calendars: ReturnType<TicketsQueryService['calendars']> | undefined;
     const picked: Array<{ ticket: TicketEntity; clocks: ClockView[] }> = [];
@@ -198,6 +199,7 @@ export class TicketsQueryService {
       const last = batchPage[batchPage.length - 1].ticket;
       if (picked.length > limit || batchPage.length < batch) break;
       cursor = { deadline: last.nextDeadline?.getTime() ?? null, id: last.id };
+      batch = Math.min(batch * 2, 1000);
     }
     const page = picked.slice(0, limit);
     const last = page[page.length - 1]?.ticket;
