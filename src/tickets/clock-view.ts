@@ -84,7 +84,7 @@ export function toClockView(
     timeZone: zone,
     startedAt: row.startedAt.toISOString(),
     deadline: iso(deadline),
-    deadlineLocal: deadline === null ? null : DateTime.fromMillis(deadline, { zone }).toISO(),
+    deadlineLocal: deadline === null ? null : localIso(deadline, zone),
     noDeadlineReason: row.noDeadlineReason,
     notApplicableReason: row.notApplicableReason,
     stoppedAt: row.stoppedAt?.toISOString() ?? null,
@@ -133,6 +133,11 @@ function liveRemaining(
   if (row.calendarId === null || row.calendarId === ALWAYS_OPEN_CALENDAR_ID) return deadline - now;
   const calendar = calendarOf(row.calendarId);
   return calendar ? calendar.businessTimeBetween(now, deadline) : null;
+}
+
+/** The instant in the zone, with its offset; UTC (the common case, and 24/7) without the time-zone library. */
+function localIso(ms: number, zone: string): string | null {
+  return zone === 'UTC' ? isoMs(ms) : DateTime.fromMillis(ms, { zone }).toISO();
 }
 
 function isoMs(ms: number): string {
