@@ -1,10 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
-import { TICKET_CLOCKS_CHANGED, type TicketClocksChanged } from '../tickets/tickets.events.js';
+import { TICKET_CLOCKS_CHANGED, type TicketsClocksChanged } from '../tickets/tickets.events.js';
 import { NotificationPlanner } from './notification-planner.js';
 
 /**
- * Plans and enqueues the deliveries of the steps an evaluation just committed, at once. It runs in the process
+ * Plans and enqueues the deliveries of the steps an evaluation just committed, at once (one planning round for
+ * the whole batch). It runs in the process
  * that evaluated; if that process dies before this ran, the reconciler finds the steps without deliveries.
  */
 @Injectable()
@@ -14,8 +15,8 @@ export class NotificationDispatcher {
   constructor(private readonly planner: NotificationPlanner) {}
 
   @OnEvent(TICKET_CLOCKS_CHANGED, { async: true, promisify: true })
-  async onClocksChanged(change: TicketClocksChanged): Promise<void> {
-    const stepIds = change.steps.filter((s) => s.status !== 'skipped').map((s) => s.id);
+  async onClocksChanged(changes: TicketsClocksChanged): Promise<void> {
+    const stepIds = changes.flatMap((c) => c.steps.filter((s) => s.status !== 'skipped').map((s) => s.id));
     if (stepIds.length === 0) return;
     try {
       await this.planner.enqueue(await this.planner.plan(stepIds));

@@ -18,7 +18,7 @@ import {
   ticketKeyString,
   TicketStore,
 } from './ticket-store.js';
-import { TICKET_CLOCKS_CHANGED, type TicketClocksChanged } from './tickets.events.js';
+import { TICKET_CLOCKS_CHANGED, type TicketsClocksChanged } from './tickets.events.js';
 import {
   compareStoredEvents,
   type StoredEventRow,
@@ -120,7 +120,7 @@ export class TicketIngestService {
     ).catch((error: unknown) => {
       throw translateError(error, batches);
     });
-    for (const [ticketId, written] of outcome.written) this.announce({ ticketId, ...written });
+    this.announce(outcome.written);
     // A config change that committed while this batch was evaluated may have run its re-evaluation scan
     // before these tickets were visible to it: catch up here rather than wait for the next event.
     const latest = await this.evaluationConfig.load();
@@ -219,16 +219,20 @@ export class TicketIngestService {
         const locked = await this.store.lockMany(em, [...new Set(ticketIds)]);
         const timelines = groupTimelines(await this.store.appendAndLoadMany(em, [...locked.keys()], []));
         const evaluations: TicketEvaluationWrite[] = [];
+        // One configuration read per integration in the batch, not one per ticket (a timer batch has hundreds).
+        const configs = new Map<string, Promise<EvaluationConfig>>();
         for (const [ticketId, ticket] of locked) {
           const timeline = timelines.get(ticketId) ?? [];
           if (timeline.length === 0) continue;
-          const config = await this.evaluationConfig.load(ticket.integrationId);
-          evaluations.push(this.evaluateTicket(ticketId, timeline, ticket.defaultPriority, config));
+          let config = configs.get(ticket.integrationId);
+          if (!config)
+            configs.set(ticket.integrationId, (config = this.evaluationConfig.load(ticket.integrationId)));
+          evaluations.push(this.evaluateTicket(ticketId, timeline, ticket.defaultPriority, await config));
         }
         return this.writer.write(em, evaluations);
       }),
     );
-    for (const [ticketId, w] of written) this.announce({ ticketId, ...w });
+    this.announce(written);
   }
 
   /** The pure part: the engine over the sorted timeline, as rows to write. */
@@ -268,8 +272,10 @@ export class TicketIngestService {
     };
   }
 
-  private announce(change: TicketClocksChanged): void {
-    this.events?.emit(TICKET_CLOCKS_CHANGED, change);
+  private announce(written: Map<string, WrittenTicket>): void {
+    if (written.size === 0) return;
+    const changes: TicketsClocksChanged = [...written].map(([ticketId, w]) => ({ ticketId, ...w }));
+    this.events?.emit(TICKET_CLOCKS_CHANGED, changes);
   }
 
   private async withRetry<T>(work: () => Promise<T>): Promise<T> {

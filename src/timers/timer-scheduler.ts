@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import type { Queue } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { TICKET_CLOCKS_CHANGED, type TicketClocksChanged } from '../tickets/tickets.events.js';
+import { TICKET_CLOCKS_CHANGED, type TicketsClocksChanged } from '../tickets/tickets.events.js';
 import { TimerJob, timerJobId, TimersQueue } from './timers.queue.js';
 
 export interface TimerPlacement {
@@ -29,13 +29,15 @@ export class TimerScheduler {
   }
 
   @OnEvent(TICKET_CLOCKS_CHANGED, { async: true, promisify: true })
-  async onClocksChanged(change: TicketClocksChanged): Promise<void> {
-    if (change.nextStepAt === null || change.nextStepAt > Date.now() + this.horizonMs) return;
+  async onClocksChanged(changes: TicketsClocksChanged): Promise<void> {
+    const until = Date.now() + this.horizonMs;
+    const near = changes.filter((c) => c.nextStepAt !== null && c.nextStepAt <= until);
+    if (near.length === 0) return;
     try {
-      await this.place([{ ticketId: change.ticketId, at: change.nextStepAt }]);
+      await this.place(near.map((c) => ({ ticketId: c.ticketId, at: c.nextStepAt! })));
     } catch (error) {
-      // PostgreSQL has next_step_at: the reconciler places the job on its next pass.
-      this.logger.warn(`Could not place a timer for ticket ${change.ticketId}: ${(error as Error).message}`);
+      // PostgreSQL has next_step_at: the reconciler places the jobs on its next pass.
+      this.logger.warn(`Could not place ${near.length} timers now: ${(error as Error).message}`);
     }
   }
 

@@ -27,6 +27,8 @@ interface Batch {
 @Processor(TimersQueue.Fire, { concurrency: BATCH_MAX })
 export class TimerProcessor extends WorkerHost {
   private batch: Batch | null = null;
+  /** The batch being evaluated: one at a time, so that a burst makes a few large batches, not many contending. */
+  private evaluating: Promise<void> | null = null;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -52,20 +54,29 @@ export class TimerProcessor extends WorkerHost {
         due: new Map(),
         done,
         settle,
-        timer: setTimeout(() => void this.flush(), BATCH_WINDOW_MS),
+        timer: setTimeout(() => this.flush(), BATCH_WINDOW_MS),
       };
     }
     const batch = this.batch;
     batch.due.set(ticketId, Math.min(at, batch.due.get(ticketId) ?? at));
-    if (batch.due.size >= BATCH_MAX) void this.flush();
+    if (batch.due.size >= BATCH_MAX) this.flush();
     return batch.done;
   }
 
-  private async flush(): Promise<void> {
+  private flush(): void {
+    // While one batch is evaluated the next keeps filling; it goes as soon as that one is done.
+    if (this.evaluating) return;
     const batch = this.batch;
     if (!batch) return;
     this.batch = null;
     clearTimeout(batch.timer);
+    this.evaluating = this.evaluate(batch).finally(() => {
+      this.evaluating = null;
+      this.flush();
+    });
+  }
+
+  private async evaluate(batch: Batch): Promise<void> {
     try {
       const rows: Array<{ id: string; next_step_at: Date | null }> = await this.dataSource.query(
         'SELECT id, next_step_at FROM tickets WHERE id = ANY($1::uuid[])',

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
-import { TICKET_CLOCKS_CHANGED, type TicketClocksChanged } from '../../tickets/tickets.events.js';
+import { TICKET_CLOCKS_CHANGED, type TicketsClocksChanged } from '../../tickets/tickets.events.js';
 import { NotificationPlanner } from '../notification-planner.js';
 import { WriteBackPlanner } from './writeback-planner.js';
 
@@ -18,9 +18,9 @@ export class WriteBackDispatcher {
   ) {}
 
   @OnEvent(TICKET_CLOCKS_CHANGED, { async: true, promisify: true })
-  async onClocksChanged(change: TicketClocksChanged): Promise<void> {
+  async onClocksChanged(changes: TicketsClocksChanged): Promise<void> {
     try {
-      await this.planner.enqueue(await this.writeBack.planMet([change.ticketId]));
+      await this.planner.enqueue(await this.writeBack.planMet(changes.map((c) => c.ticketId)));
     } catch (error) {
       this.logger.warn(`write-back not planned now, the reconciler will: ${(error as Error).message}`);
     }
