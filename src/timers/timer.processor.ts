@@ -8,7 +8,8 @@ import { TimerJob, type TimerJobData, TimersQueue } from './timers.queue.js';
 
 /** Jobs that fire within this long of each other are evaluated together (one transaction). */
 const BATCH_WINDOW_MS = 15;
-const BATCH_MAX = 500;
+const BATCH_MAX = 1000;
+const EVALUATING_MAX = 2;
 
 interface Batch {
   due: Map<string, number>;
@@ -27,8 +28,11 @@ interface Batch {
 @Processor(TimersQueue.Fire, { concurrency: BATCH_MAX })
 export class TimerProcessor extends WorkerHost {
   private batch: Batch | null = null;
-  /** The batch being evaluated: one at a time, so that a burst makes a few large batches, not many contending. */
-  private evaluating: Promise<void> | null = null;
+  /**
+   * Batches being evaluated. Two at a time: one's engine work overlaps the other's writes, and a burst still
+   * makes a few large batches rather than many small ones contending for connections.
+   */
+  private evaluating = 0;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -65,13 +69,14 @@ export class TimerProcessor extends WorkerHost {
 
   private flush(): void {
     // While one batch is evaluated the next keeps filling; it goes as soon as that one is done.
-    if (this.evaluating) return;
+    if (this.evaluating >= EVALUATING_MAX) return;
     const batch = this.batch;
     if (!batch) return;
     this.batch = null;
     clearTimeout(batch.timer);
-    this.evaluating = this.evaluate(batch).finally(() => {
-      this.evaluating = null;
+    this.evaluating++;
+    void this.evaluate(batch).finally(() => {
+      this.evaluating--;
       this.flush();
     });
   }
