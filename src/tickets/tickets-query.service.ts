@@ -6,7 +6,7 @@ import { type BusinessCalendar, type ClockState, METRICS } from '../engine/types
 import { EvaluationConfigService } from '../policies/evaluation-config.service.js';
 import { clockLog, type ClockLogEntry, type ClockStepView } from './clock-log.js';
 import { type ClockDetailView, type ClockView, toClockDetailView, toClockView } from './clock-view.js';
-import { groupQueuePage, queuePageSql } from './queue-page-rows.js';
+import { groupQueuePage, QUEUE_PAGE_SQL } from './queue-page-rows.js';
 import { TicketClockEntity } from './entities/ticket-clock.entity.js';
 import { TicketEntity } from './entities/ticket.entity.js';
 import type { ListTicketsQuery } from './tickets.dto.js';
@@ -161,7 +161,7 @@ export class TicketsQueryService {
     // tight) are made up for by reading on, in next-deadline order and in growing rounds, until the page is full
     // or the candidates run out.
     let batch = limit + 1;
-    // Loaded once, at the revision the first rows carry: a page costs one query.
+    // Loaded once, at the revision the keyset query read: no query of its own.
     let calendars: ReturnType<TicketsQueryService['calendars']> | undefined;
     const picked: Array<{ ticket: TicketEntity; clocks: ClockView[] }> = [];
     for (;;) {
@@ -179,16 +179,21 @@ export class TicketsQueryService {
           );
         }
       }
-      const rows: Array<Record<string, unknown>> = await this.tickets.query(
-        queuePageSql(
-          `SELECT t.id, t.next_deadline FROM tickets t WHERE ${[...where, ...keyset].join(' AND ')}
-           ORDER BY t.next_deadline ASC NULLS LAST, t.id ASC LIMIT ${param(batch)}`,
-        ),
+      // The keyset query stays short (quick to plan, cheap for an empty queue) and brings the configuration
+      // revision along; the page itself is a second, fixed statement.
+      const ids: Array<{ id: string; config_revision: number | null }> = await this.tickets.query(
+        `SELECT t.id, (SELECT revision FROM config_revision WHERE id = 1) AS config_revision
+         FROM tickets t WHERE ${[...where, ...keyset].join(' AND ')}
+         ORDER BY t.next_deadline ASC NULLS LAST, t.id ASC LIMIT ${param(batch)}`,
         params,
       );
-      const batchPage = groupQueuePage(rows);
-      if (batchPage.length === 0) break;
-      const calendarOf = await (calendars ??= this.calendars(Number(rows[0].config_revision ?? 0)));
+      if (ids.length === 0) break;
+      const batchIds = ids.map((r) => r.id);
+      const [rows, calendarOf] = await Promise.all([
+        this.tickets.query(QUEUE_PAGE_SQL, [batchIds]) as Promise<Array<Record<string, unknown>>>,
+        (calendars ??= this.calendars(Number(ids[0].config_revision ?? 0))),
+      ]);
+      const batchPage = groupQueuePage(batchIds, rows);
       for (const { ticket, clocks: clockRows } of batchPage) {
         const sorted = sortClocks(clockRows);
         const clocks = sorted.map((c) => toClockView(c, now, calendarOf));
@@ -196,8 +201,8 @@ export class TicketsQueryService {
           picked.push({ ticket, clocks });
         if (picked.length > limit) break;
       }
-      const last = batchPage[batchPage.length - 1].ticket;
-      if (picked.length > limit || batchPage.length < batch) break;
+      const last = batchPage.at(-1)?.ticket;
+      if (picked.length > limit || ids.length < batch || !last) break;
       cursor = { deadline: last.nextDeadline?.getTime() ?? null, id: last.id };
       batch = Math.min(batch * 2, 1000);
     }
