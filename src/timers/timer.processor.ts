@@ -68,7 +68,7 @@ export class TimerProcessor extends WorkerHost {
   }
 
   private flush(): void {
-    // While one batch is evaluated the next keeps filling; it goes as soon as that one is done.
+    // While EVALUATING_MAX batches are evaluated the next keeps filling; it goes as soon as one of them is done.
     if (this.evaluating >= EVALUATING_MAX) return;
     const batch = this.batch;
     if (!batch) return;
