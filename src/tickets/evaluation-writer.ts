@@ -2,8 +2,14 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { ClockStep } from '../engine/index.js';
 import { clockFingerprint } from './clock-fingerprint.js';
-import { type RecordedStep, StepRecorder } from './step-recorder.js';
-import { returnedRows } from './ticket-store.js';
+import {
+  type RecordedKeyRow,
+  type RecordedStep,
+  type RecordedStepRow,
+  recordedSteps,
+  STEP_WRITE_CTES,
+  StepRecorder,
+} from './step-recorder.js';
 import type { ClockWriteRow, TicketSummary } from './timeline-mapping.js';
 
 /** One ticket's evaluation, ready to store. */
@@ -30,6 +36,8 @@ export interface WrittenTicket {
   nextStepAt: number | null;
   /** The warnings and breaches this evaluation recorded, and the breaches it withdrew. */
   steps: RecordedStep[];
+  /** Whether this write stored a clock as met (a change: a clock met before and unchanged is not written). */
+  metNow: boolean;
 }
 
 /** A clock as stored before this write: enough to tell what changed and what vanished. */
@@ -39,11 +47,12 @@ interface StoredClock {
   cycle: number;
   state: string;
   fingerprint: string | null;
+  step: null;
 }
 
 /**
- * Writes the evaluations of many tickets: one statement reads the fingerprints of their stored clocks,
- * one writes. Only clocks whose fingerprint changed are upserted (clock-fingerprint.ts); clocks an
+ * Writes the evaluations of many tickets: one statement reads the fingerprints of their stored clocks and the steps
+ * recorded so far, one writes the clocks, the tickets and the steps (StepRecorder). Only clocks whose fingerprint changed are upserted (clock-fingerprint.ts); clocks an
  * evaluation no longer produces are marked not_applicable; the ticket rows are updated (bumping
  * clock_version). first_breach_detected_at keeps the first value ever recorded; a breached clock that
  * is no longer breached gets breach_withdrawn_at (rule 23), cleared again if it breaches anew. The
@@ -59,14 +68,17 @@ export class EvaluationWriter {
       a.ticketId < b.ticketId ? -1 : a.ticketId > b.ticketId ? 1 : 0,
     );
     const ticketIds = sorted.map((e) => e.ticketId);
-    const plans = await this.steps.plan(em, sorted);
-    const stored: StoredClock[] = await em.query(
-      `SELECT ticket_id, metric, cycle, state, fingerprint FROM ticket_clocks WHERE ticket_id = ANY($1::uuid[])`,
-      [ticketIds],
-    );
-    const before = new Map(stored.map((c) => [clockKey(c.ticket_id, c.metric, c.cycle), c]));
+    const stored: Array<StoredClock | RecordedKeyRow> = await em.query(READ_SQL, [ticketIds]);
+    const before = new Map<string, StoredClock>();
+    const recordedKeys: RecordedKeyRow[] = [];
+    for (const row of stored) {
+      if ('step' in row && row.step !== null) recordedKeys.push(row);
+      else before.set(clockKey(row.ticket_id, row.metric, row.cycle), row as StoredClock);
+    }
+    const plans = this.steps.plan(sorted, recordedKeys);
     const evaluatedAt = new Map(sorted.map((e) => [e.ticketId, new Date(e.evaluatedAt).toISOString()]));
     const changed = [];
+    const metNow = new Set<string>();
     for (const e of sorted) {
       for (const c of e.clocks) {
         const key = clockKey(e.ticketId, c.metric, c.cycle);
@@ -74,6 +86,7 @@ export class EvaluationWriter {
         const previous = before.get(key);
         before.delete(key);
         if (previous?.fingerprint === fingerprint) continue;
+        if (c.state === 'met') metNow.add(e.ticketId);
         changed.push({ ...c, fingerprint, ticket_id: e.ticketId, evaluated_at: evaluatedAt.get(e.ticketId) });
       }
     }
@@ -96,41 +109,47 @@ export class EvaluationWriter {
       assignee_id: e.summary.assigneeId,
       group_id: e.summary.groupId,
     }));
-    const rows = returnedRows<{
-      id: string;
-      clock_version: number;
-      integration_id: string;
-      external_id: string;
-    }>(
-      await em.query(WRITE_SQL, [
-        JSON.stringify(changed),
-        JSON.stringify(tickets),
-        ticketIds,
-        vanished.map((c) => c.ticket_id),
-        vanished.map((c) => c.metric),
-        vanished.map((c) => c.cycle),
-        vanished.map((c) => evaluatedAt.get(c.ticket_id)),
-      ]),
-    );
-    const versions = new Map(rows.map((r) => [r.id, r.clock_version]));
+    const steps = this.steps.rows(plans);
+    const rows: Array<WrittenRow | RecordedStepRow> = await em.query(WRITE_SQL, [
+      JSON.stringify(changed),
+      JSON.stringify(tickets),
+      ticketIds,
+      vanished.map((c) => c.ticket_id),
+      vanished.map((c) => c.metric),
+      vanished.map((c) => c.cycle),
+      vanished.map((c) => evaluatedAt.get(c.ticket_id)),
+      JSON.stringify(steps.inserts),
+      JSON.stringify(steps.withdrawals),
+    ]);
+    const written = rows.filter((r): r is WrittenRow => r.row === 'ticket');
+    const recorded = recordedSteps(rows.filter((r): r is RecordedStepRow => r.row === 'step'));
     const summaries = new Map(sorted.map((e) => [e.ticketId, e.summary]));
-    const recorded = await this.steps.record(em, plans, versions);
     return new Map(
-      rows.map((r) => [
-        r.id,
+      written.map((r) => [
+        r.ticket_id,
         {
           clockVersion: r.clock_version,
           integrationId: r.integration_id,
           externalId: r.external_id,
-          tier: summaries.get(r.id)?.tier ?? null,
-          priority: summaries.get(r.id)?.priority ?? null,
-          assigneeId: summaries.get(r.id)?.assigneeId ?? null,
-          nextStepAt: plans.get(r.id)?.nextAt ?? null,
-          steps: recorded.get(r.id) ?? [],
+          tier: summaries.get(r.ticket_id)?.tier ?? null,
+          priority: summaries.get(r.ticket_id)?.priority ?? null,
+          assigneeId: summaries.get(r.ticket_id)?.assigneeId ?? null,
+          nextStepAt: plans.get(r.ticket_id)?.nextAt ?? null,
+          steps: recorded.get(r.ticket_id) ?? [],
+          metNow: metNow.has(r.ticket_id),
         },
       ]),
     );
   }
+}
+
+/** A ticket row the write updated. */
+interface WrittenRow {
+  row: 'ticket';
+  ticket_id: string;
+  clock_version: number;
+  integration_id: string;
+  external_id: string;
 }
 
 function isoOrNull(ms: number | null): string | null {
@@ -143,7 +162,8 @@ function clockKey(ticketId: string, metric: string, cycle: number): string {
 
 /**
  * The ticket ids also travel as an array ($3) and the vanished clocks as arrays ($4–$7): the planner
- * cannot estimate a jsonb recordset, and arrays keep it on the indexes.
+ * cannot estimate a jsonb recordset, and arrays keep it on the indexes. The steps ($8, $9) are written after the
+ * tickets' update, with the clock_version it returned; the statement returns the ticket rows and the step rows.
  */
 const WRITE_SQL = `
   WITH input AS (
@@ -195,14 +215,31 @@ const WRITE_SQL = `
     FROM unnest($4::uuid[], $5::text[], $6::int[], $7::timestamptz[]) AS v(ticket_id, metric, cycle, evaluated_at)
     WHERE c.ticket_id = v.ticket_id AND c.metric = v.metric AND c.cycle = v.cycle
     RETURNING 1
-  )
-  UPDATE tickets t SET
-    status = s.status, priority = s.priority, tier = s.tier, policy_id = s.policy_id,
-    policy_version = s.policy_version, removed = s.removed, created_at = s.created_at,
-    last_event_at = s.last_event_at, next_deadline = s.next_deadline, next_step_at = s.next_step_at,
-    assignee_id = s.assignee_id, group_id = s.group_id,
-    config_revision = s.config_revision,
-    evaluated_at = s.evaluated_at, updated_at = now(), clock_version = t.clock_version + 1
-  FROM summary s
-  WHERE t.id = ANY($3::uuid[]) AND t.id = s.ticket_id
-  RETURNING t.id, t.clock_version, t.integration_id, t.external_id`;
+  ), updated AS (
+    UPDATE tickets t SET
+      status = s.status, priority = s.priority, tier = s.tier, policy_id = s.policy_id,
+      policy_version = s.policy_version, removed = s.removed, created_at = s.created_at,
+      last_event_at = s.last_event_at, next_deadline = s.next_deadline, next_step_at = s.next_step_at,
+      assignee_id = s.assignee_id, group_id = s.group_id,
+      config_revision = s.config_revision,
+      evaluated_at = s.evaluated_at, updated_at = now(), clock_version = t.clock_version + 1
+    FROM summary s
+    WHERE t.id = ANY($3::uuid[]) AND t.id = s.ticket_id
+    RETURNING t.id, t.clock_version, t.integration_id, t.external_id
+  ), ${STEP_WRITE_CTES}
+  SELECT 'ticket' AS row, id AS ticket_id, clock_version, integration_id, external_id, NULL::bigint AS id,
+         NULL::varchar AS metric, NULL::int AS cycle, NULL::varchar AS step, NULL::varchar AS kind,
+         NULL::varchar AS status, NULL::bigint AS lateness_ms, NULL::boolean AS late
+  FROM updated
+  UNION ALL
+  SELECT 'step', ticket_id, NULL, NULL, NULL, id, metric, cycle, step, kind, status, lateness_ms, late FROM withdrawn
+  UNION ALL
+  SELECT 'step', ticket_id, NULL, NULL, NULL, id, metric, cycle, step, kind, status, lateness_ms, late FROM recorded`;
+
+/** The stored clocks' fingerprints and the recorded (not withdrawn) steps' keys: rows with a step are steps. */
+const READ_SQL = `
+  SELECT ticket_id, metric, cycle, state, fingerprint, NULL::varchar AS step, NULL::boolean AS acked
+  FROM ticket_clocks WHERE ticket_id = ANY($1::uuid[])
+  UNION ALL
+  SELECT ticket_id, metric, cycle, NULL, NULL, step, acknowledged_at IS NOT NULL
+  FROM sla_steps WHERE ticket_id = ANY($1::uuid[]) AND status <> 'withdrawn'`;

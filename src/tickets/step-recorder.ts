@@ -1,9 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { type ClockStep, planSteps, type StepPlan } from '../engine/index.js';
 import type { TicketEvaluationWrite } from './evaluation-writer.js';
-import { returnedRows } from './ticket-store.js';
 
 /** A ticket's step plan: each clock cycle's due steps and withdrawals, and the next instant for the timers. */
 export interface TicketStepPlan {
@@ -40,20 +38,17 @@ export class StepRecorder {
     this.lateAfterMs = config.TIMER_LATE_AFTER_SECONDS * 1000;
   }
 
-  /** One read of the recorded keys for every ticket, then the pure plan per clock cycle. */
-  async plan(em: EntityManager, evaluations: TicketEvaluationWrite[]): Promise<Map<string, TicketStepPlan>> {
-    const rows: Array<{ ticket_id: string; metric: string; cycle: number; step: string; acked: boolean }> =
-      await em.query(
-        `SELECT ticket_id, metric, cycle, step, acknowledged_at IS NOT NULL AS acked FROM sla_steps
-         WHERE ticket_id = ANY($1::uuid[]) AND status <> 'withdrawn'`,
-        [evaluations.map((e) => e.ticketId)],
-      );
+  /** The pure plan per clock cycle, from the steps recorded so far (the writer reads them with the clocks). */
+  plan(evaluations: TicketEvaluationWrite[], rows: RecordedKeyRow[]): Map<string, TicketStepPlan> {
     const recorded = new Map<string, Set<string>>();
     const acknowledged = new Set<string>();
+    // The recorded breaches by ticket, for the cycles an evaluation no longer produces (below).
+    const breaches = new Map<string, RecordedKeyRow[]>();
     for (const r of rows) {
       const key = cycleKey(r.ticket_id, r.metric, r.cycle);
       recorded.set(key, (recorded.get(key) ?? new Set()).add(r.step));
       if (r.step === 'breach' && r.acked) acknowledged.add(key);
+      if (r.step === 'breach') breaches.set(r.ticket_id, [...(breaches.get(r.ticket_id) ?? []), r]);
     }
     const plans = new Map<string, TicketStepPlan>();
     for (const e of evaluations) {
@@ -84,13 +79,11 @@ export class StepRecorder {
         }
       }
       // A clock the evaluation no longer produces (a replay removed a cycle) cannot keep a breach either.
-      for (const [key, steps] of recorded) {
-        if (!key.startsWith(`${e.ticketId}\n`) || !steps.has('breach')) continue;
-        const [, metric, cycle] = key.split('\n');
-        if (!e.clocks.some((c) => c.metric === metric && c.cycle === Number(cycle))) {
+      for (const { metric, cycle } of breaches.get(e.ticketId) ?? []) {
+        if (!e.clocks.some((c) => c.metric === metric && c.cycle === cycle)) {
           plan.clocks.push({
             metric,
-            cycle: Number(cycle),
+            cycle,
             policyId: null,
             policyVersion: null,
             due: [],
@@ -105,16 +98,13 @@ export class StepRecorder {
   }
 
   /**
-   * Inserts the due steps (the last due one of each cycle `recorded`, earlier ones `skipped`: rules 19 and 26) and
-   * withdraws breaches that are no more. A withdrawn breach that comes back is recorded again in its row.
+   * The rows that record the due steps (the last due one of each cycle `recorded`, earlier ones `skipped`: rules 19
+   * and 26) and withdraw breaches that are no more, for the writer's statement (STEP_WRITE_CTES). A withdrawn breach
+   * that comes back is recorded again in its row.
    */
-  async record(
-    em: EntityManager,
-    plans: Map<string, TicketStepPlan>,
-    versions: Map<string, number>,
-  ): Promise<Map<string, RecordedStep[]>> {
+  rows(plans: Map<string, TicketStepPlan>): { inserts: object[]; withdrawals: object[] } {
     const inserts: object[] = [];
-    const withdrawals: Array<{ ticket_id: string; metric: string; cycle: number; at: string }> = [];
+    const withdrawals: object[] = [];
     for (const [ticketId, plan] of plans) {
       const detectedAt = new Date(plan.evaluatedAt).toISOString();
       for (const clock of plan.clocks) {
@@ -135,7 +125,6 @@ export class StepRecorder {
             late: latenessMs > this.lateAfterMs,
             policy_id: clock.policyId,
             policy_version: clock.policyVersion,
-            clock_version: versions.get(ticketId) ?? 0,
             recipients: step.notify,
           });
         });
@@ -143,33 +132,43 @@ export class StepRecorder {
           withdrawals.push({ ticket_id: ticketId, metric: clock.metric, cycle: clock.cycle, at: detectedAt });
       }
     }
-    const out = new Map<string, RecordedStep[]>();
-    const add = (rows: Array<RecordedStepRow>) => {
-      for (const r of rows) {
-        out.set(r.ticket_id, [
-          ...(out.get(r.ticket_id) ?? []),
-          {
-            id: r.id,
-            metric: r.metric,
-            cycle: r.cycle,
-            step: r.step,
-            kind: r.kind,
-            status: r.status,
-            latenessMs: Number(r.lateness_ms),
-            late: r.late,
-          },
-        ]);
-      }
-    };
-    if (withdrawals.length > 0)
-      add(returnedRows<RecordedStepRow>(await em.query(WITHDRAW_SQL, [JSON.stringify(withdrawals)])));
-    if (inserts.length > 0)
-      add(returnedRows<RecordedStepRow>(await em.query(INSERT_SQL, [JSON.stringify(inserts)])));
-    return out;
+    return { inserts, withdrawals };
   }
 }
 
-interface RecordedStepRow {
+/** A recorded (not withdrawn) step's key, as the writer reads it with the clocks. */
+export interface RecordedKeyRow {
+  ticket_id: string;
+  metric: string;
+  cycle: number;
+  step: string;
+  acked: boolean;
+}
+
+/** The steps the statement recorded or withdrew, by ticket (withdrawals first). */
+export function recordedSteps(rows: RecordedStepRow[]): Map<string, RecordedStep[]> {
+  const out = new Map<string, RecordedStep[]>();
+  for (const r of rows) {
+    const step: RecordedStep = {
+      id: r.id,
+      metric: r.metric,
+      cycle: r.cycle,
+      step: r.step,
+      kind: r.kind,
+      status: r.status,
+      latenessMs: Number(r.lateness_ms),
+      late: r.late,
+    };
+    const list = out.get(r.ticket_id);
+    if (list) list.push(step);
+    else out.set(r.ticket_id, [step]);
+  }
+  return out;
+}
+
+/** A step row the writer's statement recorded or withdrew. */
+export interface RecordedStepRow {
+  row: 'step';
   id: string;
   ticket_id: string;
   metric: string;
@@ -185,28 +184,34 @@ function cycleKey(ticketId: string, metric: string, cycle: number): string {
   return `${ticketId}\n${metric}\n${cycle}`;
 }
 
-const RETURNING =
-  'RETURNING s.id, s.ticket_id, s.metric, s.cycle, s.step, s.kind, s.status, s.lateness_ms, s.late';
-
-const INSERT_SQL = `
-  INSERT INTO sla_steps AS s (ticket_id, metric, cycle, step, kind, percent, status, due_at, deadline, detected_at,
-                              lateness_ms, late, policy_id, policy_version, clock_version, recipients)
-  SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
-    ticket_id uuid, metric text, cycle int, step text, kind text, percent float8, status text, due_at timestamptz,
-    deadline timestamptz, detected_at timestamptz, lateness_ms bigint, late boolean, policy_id text,
-    policy_version int, clock_version int, recipients jsonb)
-  ON CONFLICT (ticket_id, metric, cycle, step) DO UPDATE SET
-    status = EXCLUDED.status, due_at = EXCLUDED.due_at, deadline = EXCLUDED.deadline,
-    detected_at = EXCLUDED.detected_at, lateness_ms = EXCLUDED.lateness_ms, late = EXCLUDED.late,
-    policy_id = EXCLUDED.policy_id, policy_version = EXCLUDED.policy_version,
-    clock_version = EXCLUDED.clock_version, recipients = EXCLUDED.recipients, withdrawn_at = NULL, acknowledged_at = NULL, acknowledged_by = NULL,
-    acknowledged_by_key_id = NULL
-  WHERE s.status = 'withdrawn'
-  ${RETURNING}`;
-
-const WITHDRAW_SQL = `
-  UPDATE sla_steps s SET status = 'withdrawn', withdrawn_at = w.at
-  FROM jsonb_to_recordset($1::jsonb) AS w(ticket_id uuid, metric text, cycle int, at timestamptz)
-  WHERE s.ticket_id = w.ticket_id AND s.metric = w.metric AND s.cycle = w.cycle AND s.step = 'breach'
-    AND s.status <> 'withdrawn'
-  ${RETURNING}`;
+/**
+ * Common table expressions for the writer's statement, after its `updated` CTE (the ticket rows it updated, with
+ * their new clock_version): $8 the step inserts, $9 the withdrawals (jsonb arrays of StepRecorder.rows()). The two
+ * touch different rows: a clock cycle whose breach is withdrawn has no breach due.
+ */
+export const STEP_WRITE_CTES = `
+  withdrawn AS (
+    UPDATE sla_steps s SET status = 'withdrawn', withdrawn_at = w.at
+    FROM jsonb_to_recordset($9::jsonb) AS w(ticket_id uuid, metric text, cycle int, at timestamptz)
+    WHERE s.ticket_id = w.ticket_id AND s.metric = w.metric AND s.cycle = w.cycle AND s.step = 'breach'
+      AND s.status <> 'withdrawn'
+    RETURNING s.id, s.ticket_id, s.metric, s.cycle, s.step, s.kind, s.status, s.lateness_ms, s.late
+  ), recorded AS (
+    INSERT INTO sla_steps AS s (ticket_id, metric, cycle, step, kind, percent, status, due_at, deadline, detected_at,
+                                lateness_ms, late, policy_id, policy_version, clock_version, recipients)
+    SELECT x.ticket_id, x.metric, x.cycle, x.step, x.kind, x.percent, x.status, x.due_at, x.deadline, x.detected_at,
+           x.lateness_ms, x.late, x.policy_id, x.policy_version, u.clock_version, x.recipients
+    FROM jsonb_to_recordset($8::jsonb) AS x(
+      ticket_id uuid, metric text, cycle int, step text, kind text, percent float8, status text, due_at timestamptz,
+      deadline timestamptz, detected_at timestamptz, lateness_ms bigint, late boolean, policy_id text,
+      policy_version int, recipients jsonb)
+    JOIN updated u ON u.id = x.ticket_id
+    ON CONFLICT (ticket_id, metric, cycle, step) DO UPDATE SET
+      status = EXCLUDED.status, due_at = EXCLUDED.due_at, deadline = EXCLUDED.deadline,
+      detected_at = EXCLUDED.detected_at, lateness_ms = EXCLUDED.lateness_ms, late = EXCLUDED.late,
+      policy_id = EXCLUDED.policy_id, policy_version = EXCLUDED.policy_version,
+      clock_version = EXCLUDED.clock_version, recipients = EXCLUDED.recipients, withdrawn_at = NULL, acknowledged_at = NULL, acknowledged_by = NULL,
+      acknowledged_by_key_id = NULL
+    WHERE s.status = 'withdrawn'
+    RETURNING s.id, s.ticket_id, s.metric, s.cycle, s.step, s.kind, s.status, s.lateness_ms, s.late
+  )`;

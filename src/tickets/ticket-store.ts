@@ -10,6 +10,14 @@ export interface TicketKey {
   defaultPriority: Priority;
 }
 
+/** A ticket locked for re-evaluation. */
+export interface LockedTicket {
+  integrationId: string;
+  defaultPriority: Priority;
+  /** Epoch ms of the ticket's next step as stored (null: none). */
+  nextStepAt: number | null;
+}
+
 /** An event insert row for a batch spanning many tickets. */
 export interface BatchEventRow extends EventInsertRow {
   ticket_id: string;
@@ -112,25 +120,35 @@ export class TicketStore {
       : null;
   }
 
-  /** Replay: the tickets that hold events from these deliveries now (to lock them with the rest). */
   /**
    * Locks many tickets in the order every writer locks them, (integration, external id), so that a batch of timers
-   * and a batch of deliveries wait for each other instead of deadlocking. Unknown ids are left out.
+   * and a batch of deliveries wait for each other instead of deadlocking. Unknown ids are left out. Returns, as of
+   * the lock, when each ticket's next step falls due (the timers check it under the lock).
    */
-  async lockMany(
-    em: EntityManager,
-    ticketIds: string[],
-  ): Promise<Map<string, { integrationId: string; defaultPriority: Priority }>> {
-    const rows: Array<{ id: string; integration_id: string; default_priority: Priority }> = await em.query(
-      `SELECT id, integration_id, default_priority FROM tickets WHERE id = ANY($1::uuid[])
+  async lockMany(em: EntityManager, ticketIds: string[]): Promise<Map<string, LockedTicket>> {
+    const rows: Array<{
+      id: string;
+      integration_id: string;
+      default_priority: Priority;
+      next_step_at: Date | null;
+    }> = await em.query(
+      `SELECT id, integration_id, default_priority, next_step_at FROM tickets WHERE id = ANY($1::uuid[])
        ORDER BY integration_id, external_id FOR UPDATE`,
       [ticketIds],
     );
     return new Map(
-      rows.map((r) => [r.id, { integrationId: r.integration_id, defaultPriority: r.default_priority }]),
+      rows.map((r) => [
+        r.id,
+        {
+          integrationId: r.integration_id,
+          defaultPriority: r.default_priority,
+          nextStepAt: r.next_step_at?.getTime() ?? null,
+        },
+      ]),
     );
   }
 
+  /** Replay: the tickets that hold events from these deliveries now (to lock them with the rest). */
   async ticketsOfDeliveries(em: EntityManager, inboxIds: string[]): Promise<TicketKey[]> {
     const rows: Array<{ integration_id: string; external_id: string; default_priority: Priority }> =
       await em.query(

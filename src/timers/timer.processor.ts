@@ -1,8 +1,6 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { Job } from 'bullmq';
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { DataSource } from 'typeorm';
+import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { type Job, Worker } from 'bullmq';
 import { TicketIngestService } from '../tickets/ticket-ingest.service.js';
 import { TimerJob, type TimerJobData, TimersQueue } from './timers.queue.js';
 
@@ -10,6 +8,14 @@ import { TimerJob, type TimerJobData, TimersQueue } from './timers.queue.js';
 const BATCH_WINDOW_MS = 15;
 const BATCH_MAX = 1000;
 const EVALUATING_MAX = 2;
+/**
+ * Workers on the queue in this process. A BullMQ worker fetches jobs one round trip at a time until it holds its
+ * `concurrency` and only then starts the first, so one worker holding EVALUATING_MAX batches' worth would start a
+ * burst's first batch only after some thousand sequential fetches; four fetch in parallel and start it sooner.
+ */
+const WORKERS = 4;
+/** Jobs each worker holds: together, enough for the batches being evaluated and the next one filling. */
+const WORKER_CONCURRENCY = (EVALUATING_MAX * BATCH_MAX) / WORKERS;
 
 interface Batch {
   due: Map<string, number>;
@@ -25,8 +31,10 @@ interface Batch {
  * evaluating (the ticket's current instant has a job of its own). Jobs that fire together (a burst of deadlines
  * at one instant) are evaluated in batches, which is what keeps a burst's drain close to the queue's own.
  */
-@Processor(TimersQueue.Fire, { concurrency: BATCH_MAX })
-export class TimerProcessor extends WorkerHost {
+@Processor(TimersQueue.Fire, { concurrency: WORKER_CONCURRENCY })
+export class TimerProcessor extends WorkerHost implements OnApplicationBootstrap, OnModuleDestroy {
+  /** The workers besides the one @Processor made (WORKERS), with its options; all feed the same batches. */
+  private readonly workers: Worker[] = [];
   private batch: Batch | null = null;
   /**
    * Batches being evaluated. Two at a time: one's engine work overlaps the other's writes, and a burst still
@@ -34,11 +42,17 @@ export class TimerProcessor extends WorkerHost {
    */
   private evaluating = 0;
 
-  constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly ingest: TicketIngestService,
-  ) {
+  constructor(private readonly ingest: TicketIngestService) {
     super();
+  }
+
+  onApplicationBootstrap(): void {
+    for (let i = 1; i < WORKERS; i++)
+      this.workers.push(new Worker(this.worker.name, (job) => this.process(job), { ...this.worker.opts }));
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await Promise.all(this.workers.map((worker) => worker.close()));
   }
 
   async process(job: Job): Promise<void> {
@@ -83,19 +97,8 @@ export class TimerProcessor extends WorkerHost {
 
   private async evaluate(batch: Batch): Promise<void> {
     try {
-      const rows: Array<{ id: string; next_step_at: Date | null }> = await this.dataSource.query(
-        'SELECT id, next_step_at FROM tickets WHERE id = ANY($1::uuid[])',
-        [[...batch.due.keys()]],
-      );
-      const current = rows.filter(
-        (r) => r.next_step_at !== null && r.next_step_at.getTime() <= batch.due.get(r.id)!,
-      );
-      if (current.length > 0) {
-        // Redis and this process may disagree on the time by a few milliseconds: never evaluate before the instant.
-        const early = Math.max(...current.map((r) => r.next_step_at!.getTime())) - Date.now();
-        if (early > 0) await sleep(early);
-        await this.ingest.reevaluateMany(current.map((r) => r.id));
-      }
+      // Each ticket is evaluated only if its step is still due under the clocks as stored (checked under its lock).
+      await this.ingest.reevaluateMany([...batch.due.keys()], batch.due);
       batch.settle();
     } catch (error) {
       batch.settle(error ?? new Error('timer batch failed'));

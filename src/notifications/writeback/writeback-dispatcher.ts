@@ -19,8 +19,12 @@ export class WriteBackDispatcher {
 
   @OnEvent(TICKET_CLOCKS_CHANGED, { async: true, promisify: true })
   async onClocksChanged(changes: TicketsClocksChanged): Promise<void> {
+    // Only a clock met by this write can have a "met" delivery to plan (a batch of breaches has none); one met
+    // earlier had its deliveries planned then, or by the reconciler.
+    const met = changes.filter((c) => c.metNow).map((c) => c.ticketId);
+    if (met.length === 0) return;
     try {
-      await this.planner.enqueue(await this.writeBack.planMet(changes.map((c) => c.ticketId)));
+      await this.planner.enqueue(await this.writeBack.planMet(met));
     } catch (error) {
       this.logger.warn(`write-back not planned now, the reconciler will: ${(error as Error).message}`);
     }
