@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ReportRollupService } from '../../src/reports/report-rollup.service.js';
 import { TicketIngestService } from '../../src/tickets/ticket-ingest.service.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { MINUTE, seedIntegration, TicketStory } from '../tickets/ticket-fixtures.js';
@@ -21,7 +22,8 @@ describe('compliance reports', () => {
   const november = { from: '2026-11-01T00:00:00Z', to: '2026-12-01T00:00:00Z' };
 
   beforeAll(async () => {
-    t = await startTestApp();
+    // The rollup passes run when the test says.
+    t = await startTestApp({ REPORT_ROLLUP_SECONDS: 3600 });
     await seedIntegration(t.sql, DESK);
     const targets = { first_response: { minutes: 60 }, resolution: { minutes: 240 } };
     await http()
@@ -192,6 +194,57 @@ describe('compliance reports', () => {
       [{ metric: 'resolution', week: '2026-11-02' }, 33.33],
       [{ metric: 'resolution', week: '2026-11-09' }, 100],
     ]);
+  });
+
+  it('answers the same from the daily rollups as from the clocks, and follows changes at once', async () => {
+    const queries: Array<[string, Record<string, string>]> = [
+      ['/reports/compliance', november],
+      ['/reports/compliance', { ...november, groupBy: 'metric,tier,priority,assignee,group,integration' }],
+      ['/reports/compliance', { ...november, groupBy: 'day' }],
+      ['/reports/compliance', { ...november, groupBy: 'tier,month', tier: 'gold' }],
+      ['/reports/compliance', { ...november, groupBy: 'week', timeZone: 'Europe/Berlin' }],
+      [
+        '/reports/compliance',
+        { from: '2026-11-02T10:30:00Z', to: '2026-11-09T09:45:00Z', groupBy: 'metric,day' },
+      ],
+      ['/reports/compliance/trend', { ...november, interval: 'week' }],
+    ];
+    const answers = () => Promise.all(queries.map(([path, q]) => http().get(path).query(q).expect(200)));
+    const fromClocks = (await answers()).map((r) => r.body);
+    const rollup = t.app.get(ReportRollupService);
+    expect(await rollup.pass()).toBeGreaterThan(0);
+    const { rows } = await t.sql.query(`SELECT
+      (SELECT count(*)::int FROM report_dirty_days) AS dirty,
+      (SELECT count(DISTINCT day)::int FROM report_rollup) AS days`);
+    expect(rows[0]).toEqual({ dirty: 0, days: 3 }); // 11-02, 11-03 and 11-09
+    expect((await answers()).map((r) => r.body)).toEqual(fromClocks);
+
+    // A ticket moves tier: its decided days are stale at once, and the report says so before any rebuild.
+    await t.sql.query(`UPDATE tickets SET tier = 'gold' WHERE external_id = 'T4'`);
+    const byTier = () =>
+      http()
+        .get('/reports/compliance')
+        .query({ ...november, groupBy: 'tier', metric: 'first_response' })
+        .expect(200);
+    const tiers = (res: { body: { rows: Array<{ group: object; met: number }> } }) =>
+      res.body.rows.map((r) => [r.group, r.met]);
+    expect(tiers(await byTier())).toEqual([
+      [{ tier: 'gold' }, 2],
+      [{ tier: 'silver' }, 1],
+    ]);
+    expect(await rollup.pass()).toBe(1);
+    expect(tiers(await byTier())).toEqual([
+      [{ tier: 'gold' }, 2],
+      [{ tier: 'silver' }, 1],
+    ]);
+    await t.sql.query(`UPDATE tickets SET tier = 'silver' WHERE external_id = 'T4'`);
+
+    // Another zone in the settings (REPORT_TIME_ZONE changed): every day is rebuilt in the configured one.
+    await t.sql.query(`UPDATE report_rollup_settings SET time_zone = 'Asia/Kolkata'`);
+    await t.sql.query(`INSERT INTO report_rollup (day, metric, integration_id, kind, bucket, n, breached)
+                       VALUES ('2026-11-20', 'first_response', '${DESK}', 0, 0, 99, 0)`);
+    expect(await rollup.pass()).toBe(3);
+    expect((await answers()).map((r) => r.body)).toEqual(fromClocks);
   });
 
   it('refuses bad parameters with a 400 that says what is wrong', async () => {
