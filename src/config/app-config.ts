@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import { ZoneClock } from '../engine/calendar/zone-clock.js';
 import { isValidEncryptionKey } from './encryption-key.js';
 
 /**
@@ -66,10 +67,7 @@ const envSchema = z.object({
   /** The zone whose days the compliance reports' rollups follow; reports in another zone read the clocks instead. */
   REPORT_TIME_ZONE: z
     .string()
-    .refine(
-      (zone) => zone === 'UTC' || Intl.supportedValuesOf('timeZone').includes(zone),
-      'an IANA time zone',
-    )
+    .refine((zone) => ZoneClock.isKnownZone(zone), 'an IANA time zone')
     .default('UTC'),
   /** How often one worker process rebuilds the report rollups of days whose clocks changed. */
   REPORT_ROLLUP_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
