@@ -12,6 +12,7 @@ import { AuditLog1795401000000 } from './1795401000000-AuditLog.js';
 import { SecretRotationRetention1795401100000 } from './1795401100000-SecretRotationRetention.js';
 import { EmailDirectoryHygiene1795401250000 } from './1795401250000-EmailDirectoryHygiene.js';
 import { HelpdeskWriteBack1795401300000 } from './1795401300000-HelpdeskWriteBack.js';
+import { ReportRollup1795401400000 } from './1795401400000-ReportRollup.js';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so that the same list works from
@@ -32,4 +33,5 @@ export const migrations: Array<new () => unknown> = [
   SecretRotationRetention1795401100000,
   EmailDirectoryHygiene1795401250000,
   HelpdeskWriteBack1795401300000,
+  ReportRollup1795401400000,
 ];

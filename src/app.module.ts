@@ -23,6 +23,7 @@ import { WebhooksWorkerModule } from './webhooks/webhooks-worker.module.js';
 import { TimersModule } from './timers/timers.module.js';
 import { EscalationsModule } from './escalations/escalations.module.js';
 import { ReportsModule } from './reports/reports.module.js';
+import { ReportsWorkerModule } from './reports/reports-worker.module.js';
 import { LiveEventsApiModule, LiveEventsWorkerModule } from './live-events/live-events.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
@@ -66,6 +67,7 @@ export class AppModule {
       TimersModule,
       LiveEventsWorkerModule,
       NotificationsWorkerModule,
+      ReportsWorkerModule,
     ];
     return {
       module: AppModule,

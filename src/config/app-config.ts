@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import { ZoneClock } from '../engine/calendar/zone-clock.js';
 import { isValidEncryptionKey } from './encryption-key.js';
 
 /**
@@ -63,6 +64,13 @@ const envSchema = z.object({
   TIMER_SCAN_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
   /** A step recorded more than this after it fell due is marked late (downtime, backfill, an exceeded change). */
   TIMER_LATE_AFTER_SECONDS: z.coerce.number().int().min(1).default(300),
+  /** The zone whose days the compliance reports' rollups follow; reports in another zone read the clocks instead. */
+  REPORT_TIME_ZONE: z
+    .string()
+    .refine((zone) => ZoneClock.isKnownZone(zone), 'an IANA time zone')
+    .default('UTC'),
+  /** How often one worker process rebuilds the report rollups of days whose clocks changed. */
+  REPORT_ROLLUP_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   /** Live events kept for clients that reconnect with Last-Event-ID (approximately; Redis trims in chunks). */
   LIVE_EVENTS_RETENTION: z.coerce.number().int().min(100).max(10_000_000).default(100_000),
   /** Creates this admin key at startup while no admin key exists (for containers); at least 32 characters. */

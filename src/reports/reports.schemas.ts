@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { instantSchema } from '../common/openapi.js';
+import { ZoneClock } from '../engine/calendar/zone-clock.js';
 import { METRICS, PRIORITIES } from '../engine/types.js';
 
 export const GROUP_KEYS = ['metric', 'tier', 'priority', 'integration', 'assignee', 'group'] as const;
@@ -23,10 +24,7 @@ const filters = {
   timeZone: z
     .string()
     .max(64)
-    .refine(
-      (zone) => Intl.supportedValuesOf('timeZone').includes(zone) || zone === 'UTC',
-      'an IANA time zone',
-    )
+    .refine((zone) => ZoneClock.isKnownZone(zone), 'an IANA time zone')
     .default('UTC')
     .describe('The zone whose days, weeks (Monday first) and months bucket the periods'),
 };

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ReportRollupService } from '../../src/reports/report-rollup.service.js';
 import { TicketIngestService } from '../../src/tickets/ticket-ingest.service.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { MINUTE, seedIntegration, TicketStory } from '../tickets/ticket-fixtures.js';
@@ -21,7 +22,8 @@ describe('compliance reports', () => {
   const november = { from: '2026-11-01T00:00:00Z', to: '2026-12-01T00:00:00Z' };
 
   beforeAll(async () => {
-    t = await startTestApp();
+    // The rollup passes run when the test says.
+    t = await startTestApp({ REPORT_ROLLUP_SECONDS: 3600 });
     await seedIntegration(t.sql, DESK);
     const targets = { first_response: { minutes: 60 }, resolution: { minutes: 240 } };
     await http()
@@ -194,6 +196,149 @@ describe('compliance reports', () => {
     ]);
   });
 
+  it('answers the same from the daily rollups as from the clocks, and follows changes at once', async () => {
+    const queries: Array<[string, Record<string, string>]> = [
+      ['/reports/compliance', november],
+      ['/reports/compliance', { ...november, groupBy: 'metric,tier,priority,assignee,group,integration' }],
+      ['/reports/compliance', { ...november, groupBy: 'day' }],
+      ['/reports/compliance', { ...november, groupBy: 'tier,month', tier: 'gold' }],
+      ['/reports/compliance', { ...november, groupBy: 'week', timeZone: 'Europe/Berlin' }],
+      [
+        '/reports/compliance',
+        { from: '2026-11-02T10:30:00Z', to: '2026-11-09T09:45:00Z', groupBy: 'metric,day' },
+      ],
+      ['/reports/compliance/trend', { ...november, interval: 'week' }],
+    ];
+    const answers = () => Promise.all(queries.map(([path, q]) => http().get(path).query(q).expect(200)));
+    const fromClocks = (await answers()).map((r) => r.body);
+    const rollup = t.app.get(ReportRollupService);
+    expect(await rollup.pass()).toBeGreaterThan(0);
+    const { rows } = await t.sql.query(`SELECT
+      (SELECT count(*)::int FROM report_dirty_days) AS dirty,
+      (SELECT count(DISTINCT day)::int FROM report_rollup) AS days`);
+    expect(rows[0]).toEqual({ dirty: 0, days: 3 }); // 11-02, 11-03 and 11-09
+    expect((await answers()).map((r) => r.body)).toEqual(fromClocks);
+
+    // A ticket moves tier: its decided days are stale at once, and the report says so before any rebuild.
+    await t.sql.query(`UPDATE tickets SET tier = 'gold' WHERE external_id = 'T4'`);
+    const byTier = () =>
+      http()
+        .get('/reports/compliance')
+        .query({ ...november, groupBy: 'tier', metric: 'first_response' })
+        .expect(200);
+    const tiers = (res: { body: { rows: Array<{ group: object; met: number }> } }) =>
+      res.body.rows.map((r) => [r.group, r.met]);
+    expect(tiers(await byTier())).toEqual([
+      [{ tier: 'gold' }, 2],
+      [{ tier: 'silver' }, 1],
+    ]);
+    expect(await rollup.pass()).toBe(1);
+    expect(tiers(await byTier())).toEqual([
+      [{ tier: 'gold' }, 2],
+      [{ tier: 'silver' }, 1],
+    ]);
+    await t.sql.query(`UPDATE tickets SET tier = 'silver' WHERE external_id = 'T4'`);
+
+    // Another zone in the settings (REPORT_TIME_ZONE changed): every day is rebuilt in the configured one.
+    await t.sql.query(`UPDATE report_rollup_settings SET time_zone = 'Asia/Kolkata'`);
+    await t.sql.query(`INSERT INTO report_rollup (day, metric, integration_id, kind, bucket, n, breached)
+                       VALUES ('2026-11-20', 'first_response', '${DESK}', 0, 0, 99, 0)`);
+    expect(await rollup.pass()).toBe(3);
+    expect((await answers()).map((r) => r.body)).toEqual(fromClocks);
+  });
+
+  it('gives the same figures from rollups as from clocks for random clocks, ranges, zones and groupings', async () => {
+    const desk = 'random-desk';
+    await seedIntegration(t.sql, desk);
+    const random = seededRandom(20261205);
+    const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)];
+    const base = Date.parse('2025-03-01T00:00:00Z');
+    // 300 tickets over two months; durations from a few values (shared buckets) and from anywhere.
+    await t.sql.query(
+      `WITH t AS (
+         INSERT INTO tickets (integration_id, external_id, status, priority, default_priority, tier, assignee_id,
+                              group_id, clock_version)
+         SELECT $1, 'r-' || i, 'open', p, 'normal', tier, assignee, grp, 1
+         FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS x(p, tier, assignee, grp, i)
+         RETURNING id, external_id)
+       INSERT INTO ticket_clocks (ticket_id, metric, cycle, state, started_at, target_ms, deadline, stopped_at,
+                                  used_ms, evaluated_at)
+       SELECT t.id, c.metric, 0, c.state, c.started_at, 3600000, c.deadline, c.stopped_at, c.used_ms, now()
+       FROM t JOIN unnest($6::text[], $7::text[], $8::text[], $9::timestamptz[], $10::timestamptz[],
+                          $11::timestamptz[], $12::bigint[])
+         AS c(ext, metric, state, started_at, deadline, stopped_at, used_ms) ON c.ext = t.external_id`,
+      (() => {
+        const tickets = Array.from({ length: 300 }, () => ({
+          priority: pick(['urgent', 'high', 'normal', 'low']),
+          tier: pick(['gold', 'silver', null]),
+          assignee: pick(['a1', 'a2', null]),
+          group: pick(['g1', null]),
+        }));
+        const clocks = tickets.flatMap((_, i) =>
+          (['first_response', 'resolution'] as const).map((metric) => {
+            const started = base + Math.floor(random() * 60 * 24 * 3_600_000);
+            const used =
+              random() < 0.5 ? pick([600_000, 1_800_000, 1_818_000, 3_600_000]) : random() * 20_000_000;
+            const state = pick(['met', 'met', 'breached', 'running', 'paused']);
+            const stopped = state === 'met' || (state === 'breached' && random() < 0.7);
+            return {
+              ext: `r-${i + 1}`,
+              metric,
+              state,
+              started: new Date(started),
+              deadline: new Date(started + 3_600_000),
+              stopped: stopped ? new Date(started + used + Math.floor(random() * 3_600_000)) : null,
+              used: Math.round(used),
+            };
+          }),
+        );
+        return [
+          desk,
+          tickets.map((x) => x.priority),
+          tickets.map((x) => x.tier),
+          tickets.map((x) => x.assignee),
+          tickets.map((x) => x.group),
+          clocks.map((c) => c.ext),
+          clocks.map((c) => c.metric),
+          clocks.map((c) => c.state),
+          clocks.map((c) => c.started),
+          clocks.map((c) => c.deadline),
+          clocks.map((c) => c.stopped),
+          clocks.map((c) => c.used),
+        ];
+      })(),
+    );
+    const queries = Array.from({ length: 12 }, () => {
+      const from = base - 3 * 24 * 3_600_000 + Math.floor(random() * 40 * 24 * 3_600_000);
+      return {
+        from: new Date(from).toISOString(),
+        to: new Date(from + Math.floor((5 + random() * 40) * 24 * 3_600_000)).toISOString(),
+        integration: desk,
+        groupBy: pick([
+          'metric',
+          'tier,priority',
+          'metric,day',
+          'assignee,group,week',
+          'tier,month',
+          'priority',
+        ]),
+        timeZone: pick(['UTC', 'UTC', 'Europe/Berlin', 'Asia/Kolkata', 'America/New_York']),
+      };
+    });
+    const answers = () =>
+      Promise.all(queries.map((q) => http().get('/reports/compliance').query(q))).then((rs) =>
+        rs.map((r) => (r.status === 200 ? r.body : { status: r.status, body: r.body })),
+      );
+    const rollup = t.app.get(ReportRollupService);
+    await rollup.pass();
+    const rolled = await answers();
+    // Every day stale: the same reports from the clocks alone.
+    await t.sql.query(`INSERT INTO report_dirty_days (day) SELECT DISTINCT day FROM report_rollup`);
+    expect(await answers()).toEqual(rolled);
+    expect(rolled.some((r) => r.rows.length > 3)).toBe(true);
+    await rollup.pass();
+  });
+
   it('refuses bad parameters with a 400 that says what is wrong', async () => {
     const cases: Array<Record<string, string>> = [
       {},
@@ -212,3 +357,14 @@ describe('compliance reports', () => {
     }
   });
 });
+
+/** A small deterministic generator (mulberry32), so that a failure can be replayed. */
+function seededRandom(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let x = Math.imul(a ^ (a >>> 15), 1 | a);
+    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+    return ((x ^ (x >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}

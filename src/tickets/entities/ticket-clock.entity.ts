@@ -1,4 +1,4 @@
-import { Column, Entity, ForeignKey, PrimaryColumn } from 'typeorm';
+import { Column, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm';
 import type { ClockState, ExplanationSpan, Metric, TicketStatus } from '../../engine/types.js';
 import { TicketEntity } from './ticket.entity.js';
 
@@ -14,6 +14,10 @@ export interface StoredPausedInterval {
  * (remaining, % used) are recomputed at read time from `deadline`, `target_ms` and the calendar.
  */
 @Entity({ name: 'ticket_clocks' })
+// The compliance reports' partial indexes (migration ReportRollup): decided clocks by the instant they count at, an
+// expression the schema builder cannot state, and the clocks still counting.
+@Index('idx_ticket_clocks_counted_at', { synchronize: false })
+@Index('idx_ticket_clocks_counting', { synchronize: false })
 export class TicketClockEntity {
   @PrimaryColumn({ name: 'ticket_id', type: 'uuid', primaryKeyConstraintName: 'pk_ticket_clocks' })
   @ForeignKey(() => TicketEntity, { name: 'fk_ticket_clocks_ticket', onDelete: 'CASCADE' })
