@@ -74,6 +74,15 @@ async function redisBytes(redis: Redis, pattern: string): Promise<{ keys: number
   return { keys, bytes };
 }
 
+async function deleteKeys(redis: Redis, pattern: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, batch] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+    cursor = next;
+    if (batch.length > 0) await redis.del(...batch);
+  } while (cursor !== '0');
+}
+
 async function main(): Promise<void> {
   await prepareInfrastructure(config);
   const app = await createApp(config, false);
@@ -192,8 +201,10 @@ async function main(): Promise<void> {
       `ratios: spread p99 ${(spread.p99 / base.spread.p99).toFixed(2)}× the baseline's; burst ${(burst.max / base.burstDrain).toFixed(2)}× the baseline's drain (goal ≤ 3×)`,
     );
   } finally {
-    redis.disconnect();
     await app.close();
+    // The app's queues and live-event stream under this run's prefix (tens of megabytes after a burst).
+    await deleteKeys(redis, `{${prefix}}*`);
+    redis.disconnect();
     await dropDatabase(databaseUrl);
   }
 
