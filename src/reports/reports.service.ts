@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { stringify } from 'csv-stringify/sync';
 import type { DataSource } from 'typeorm';
-import { complianceSql, drillDownSql, REPORT_DAYS_SQL } from './compliance-query.js';
+import { complianceSql, REPORT_DAYS_SQL } from './compliance-query.js';
+import { drillDownSql } from './drill-down-query.js';
 import { durationPercentile } from './duration-percentile.js';
 import type {
   ComplianceQuery,
@@ -38,7 +39,7 @@ export class ReportsService {
     // One snapshot for both statements: the days the rollup answers for, and the report that relies on them.
     const rows: RawRow[] = await this.dataSource.transaction('REPEATABLE READ', async (tx) => {
       const days = (await tx.query(REPORT_DAYS_SQL, [q.from, q.to, q.timeZone])) as ReportDay[];
-      const raw = days.filter((d) => !d.rolled);
+      const raw = adjoiningMerged(days.filter((d) => !d.rolled));
       const split = {
         rolledDays: days.filter((d) => d.rolled).map((d) => d.day),
         rawFrom: raw.map((d) => d.lo),
@@ -84,6 +85,17 @@ export class ReportsService {
       businessMs: Number(r.used_ms),
     }));
   }
+}
+
+/** The days' ranges, adjoining ones joined: fewer, longer ranges for the index (a report in another zone has one). */
+function adjoiningMerged(days: ReportDay[]): Array<{ lo: Date; hi: Date }> {
+  const ranges: Array<{ lo: Date; hi: Date }> = [];
+  for (const { lo, hi } of days) {
+    const last = ranges.at(-1);
+    if (last && last.hi.getTime() === lo.getTime()) last.hi = hi;
+    else ranges.push({ lo, hi });
+  }
+  return ranges;
 }
 
 function toRow(r: RawRow, q: ComplianceQuery): ComplianceRow {
