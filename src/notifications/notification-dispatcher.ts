@@ -4,9 +4,9 @@ import { TICKET_CLOCKS_CHANGED, type TicketsClocksChanged } from '../tickets/tic
 import { NotificationPlanner } from './notification-planner.js';
 
 /**
- * Plans and enqueues the deliveries of the steps an evaluation just committed, at once (one planning round for
- * the whole batch). It runs in the process
- * that evaluated; if that process dies before this ran, the reconciler finds the steps without deliveries.
+ * Plans and enqueues the deliveries of the steps an evaluation just committed, at once (one planning round for the
+ * whole batch). It runs in the process that evaluated; if that process dies before this ran, the reconciler finds
+ * the steps without deliveries.
  */
 @Injectable()
 export class NotificationDispatcher {

@@ -47,8 +47,7 @@ export class ReportsService {
       };
       // Grouping the clocks by hash in memory rather than on disk; and parallel workers at PostgreSQL's usual price
       // (the service raises it for its small statements): the clocks still counting are many and worth sharing out.
-      await tx.query(`SET LOCAL work_mem = '${REPORT_WORK_MEM}'`);
-      await tx.query('SET LOCAL parallel_setup_cost = 1000');
+      await tx.query(`SET LOCAL work_mem = '${REPORT_WORK_MEM}'; SET LOCAL parallel_setup_cost = 1000`);
       const params: unknown[] = [];
       return tx.query(complianceSql(q, split, params), params);
     });

@@ -47,13 +47,14 @@ interface StoredClock {
   cycle: number;
   state: string;
   fingerprint: string | null;
+  /** Null on a clock row of READ_SQL; its step rows carry the step. */
   step: null;
 }
 
 /**
  * Writes the evaluations of many tickets: one statement reads the fingerprints of their stored clocks and the steps
- * recorded so far, one writes the clocks, the tickets and the steps (StepRecorder). Only clocks whose fingerprint changed are upserted (clock-fingerprint.ts); clocks an
- * evaluation no longer produces are marked not_applicable; the ticket rows are updated (bumping
+ * recorded so far, one writes the clocks, the tickets and the steps (StepRecorder). Only clocks whose fingerprint
+ * changed are upserted (clock-fingerprint.ts); clocks an evaluation no longer produces are marked not_applicable; the ticket rows are updated (bumping
  * clock_version). first_breach_detected_at keeps the first value ever recorded; a breached clock that
  * is no longer breached gets breach_withdrawn_at (rule 23), cleared again if it breaches anew. The
  * caller holds the tickets' row locks, so nothing changes the clocks between the read and the write.
@@ -72,8 +73,8 @@ export class EvaluationWriter {
     const before = new Map<string, StoredClock>();
     const recordedKeys: RecordedKeyRow[] = [];
     for (const row of stored) {
-      if ('step' in row && row.step !== null) recordedKeys.push(row);
-      else before.set(clockKey(row.ticket_id, row.metric, row.cycle), row as StoredClock);
+      if (row.step !== null) recordedKeys.push(row);
+      else before.set(clockKey(row.ticket_id, row.metric, row.cycle), row);
     }
     const plans = this.steps.plan(sorted, recordedKeys);
     const evaluatedAt = new Map(sorted.map((e) => [e.ticketId, new Date(e.evaluatedAt).toISOString()]));

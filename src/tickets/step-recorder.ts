@@ -210,8 +210,8 @@ export const STEP_WRITE_CTES = `
       status = EXCLUDED.status, due_at = EXCLUDED.due_at, deadline = EXCLUDED.deadline,
       detected_at = EXCLUDED.detected_at, lateness_ms = EXCLUDED.lateness_ms, late = EXCLUDED.late,
       policy_id = EXCLUDED.policy_id, policy_version = EXCLUDED.policy_version,
-      clock_version = EXCLUDED.clock_version, recipients = EXCLUDED.recipients, withdrawn_at = NULL, acknowledged_at = NULL, acknowledged_by = NULL,
-      acknowledged_by_key_id = NULL
+      clock_version = EXCLUDED.clock_version, recipients = EXCLUDED.recipients, withdrawn_at = NULL,
+      acknowledged_at = NULL, acknowledged_by = NULL, acknowledged_by_key_id = NULL
     WHERE s.status = 'withdrawn'
     RETURNING s.id, s.ticket_id, s.metric, s.cycle, s.step, s.kind, s.status, s.lateness_ms, s.late
   )`;

@@ -227,13 +227,8 @@ export class TicketIngestService {
           if (early > 0) await sleep(early);
         }
         if (locked.length === 0) return new Map<string, WrittenTicket>();
-        const timelines = groupTimelines(
-          await this.store.appendAndLoadMany(
-            em,
-            locked.map(([id]) => id),
-            [],
-          ),
-        );
+        const lockedIds = locked.map(([id]) => id);
+        const timelines = groupTimelines(await this.store.appendAndLoadMany(em, lockedIds, []));
         const evaluations: TicketEvaluationWrite[] = [];
         // One configuration read per integration in the batch, not one per ticket (a timer batch has hundreds).
         const configs = new Map<string, Promise<EvaluationConfig>>();

@@ -243,6 +243,8 @@ async function main(): Promise<void> {
  * The API process does not build the reports' daily rollups (worker processes do): a worker runs until every day
  * before today is built, as it would in production between the clocks' changes and a manager's report.
  */
+const ROLLUP_BUILD_LIMIT_MS = 10 * 60_000;
+
 async function buildReportRollups(databaseUrl: string, prefix: string, sql: pg.Pool): Promise<void> {
   const started = Date.now();
   const worker = startAppIn(thisTree, PORT + 1, {
@@ -253,7 +255,7 @@ async function buildReportRollups(databaseUrl: string, prefix: string, sql: pg.P
     REPORT_ROLLUP_SECONDS: '1',
   });
   try {
-    for (;;) {
+    while (Date.now() - started < ROLLUP_BUILD_LIMIT_MS) {
       const { rows } = await sql.query(
         `SELECT count(*)::int AS stale, (SELECT count(*)::int FROM report_rollup) AS rolled
          FROM report_dirty_days WHERE day < (now() AT TIME ZONE 'UTC')::date`,
@@ -264,6 +266,7 @@ async function buildReportRollups(databaseUrl: string, prefix: string, sql: pg.P
       }
       await new Promise((r) => setTimeout(r, 500));
     }
+    throw new Error(`report rollups not built within ${ROLLUP_BUILD_LIMIT_MS / 1000} s`);
   } finally {
     await stopApp(worker);
   }
