@@ -22,13 +22,19 @@ const INTERVAL_NAME = 'timer-reconciler';
 const PAGE = 5_000;
 /** A step whose instant passed this long ago without the ticket moving on has lost its job (or its run failed). */
 const OVERDUE_GRACE_MS = 5_000;
+/** SET KEYS[1] to ARGV[2] only while it still holds ARGV[1]; a deleted key (Redis emptied) stays deleted. */
+const SET_IF_UNCHANGED = 'slaTimerHorizonSetIfUnchanged';
+const SET_IF_UNCHANGED_LUA = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('SET', KEYS[1], ARGV[2]) end
+return false`;
 
 /**
  * Keeps Redis's delayed jobs in step with PostgreSQL's `tickets.next_step_at`, one process at a time:
  * - moves the steps that enter the horizon since the last pass into Redis;
  * - re-places the job of every ticket whose step is overdue (lost, or its run failed), so nothing is missed;
  * - when Redis has lost its data (the pass's marker key is gone), places every job within the horizon at once.
- * The marker holds the horizon end of the last pass, so the next pass (in any process) continues from there.
+ * The marker holds the horizon end of the last pass, so the next pass (in any process) continues from there. A pass
+ * moves it only if it still holds what the pass read (compare-and-set): were Redis emptied during the pass, a plain
+ * SET would bring the marker back without the jobs, and the next passes would skip the full pass they now need.
  */
 @Injectable()
 export class TimerReconciler implements OnApplicationBootstrap, OnModuleDestroy {
@@ -74,11 +80,17 @@ export class TimerReconciler implements OnApplicationBootstrap, OnModuleDestroy 
   private async reconcile(tx: EntityManager): Promise<number> {
     const client = await this.queue.getBackend().client;
     const markerKey = `${this.queue.keys.meta}:timer-horizon`;
-    const marker = await client.get(markerKey);
+    let marker = await client.get(markerKey);
     const now = Date.now();
     const horizonEnd = now + this.timers.horizonMs;
+    // A full pass first claims the absent marker, so that emptying Redis during the pass is seen at its end.
+    const full = marker === null || !/^\d+$/.test(marker);
+    if (full) {
+      marker = `full-pass:${now}:${process.pid}`;
+      await client.set(markerKey, marker);
+    }
     // Entering the horizon since the last pass (with one pass of overlap), plus everything overdue.
-    const from = marker === null ? null : Number(marker) - this.everyMs;
+    const from = full ? null : Number(marker) - this.everyMs;
     const rows = (await tx.query(
       `SELECT id, next_step_at FROM tickets
        WHERE next_step_at <= $1 AND ($2::timestamptz IS NULL OR next_step_at > $2 OR next_step_at < $3)
@@ -91,9 +103,14 @@ export class TimerReconciler implements OnApplicationBootstrap, OnModuleDestroy 
       this.metrics.timerRepairs.inc(overdue);
       this.logger.warn(`${overdue} overdue timers placed again (lost from Redis, or their run failed)`);
     }
-    if (marker === null && rows.length > 0) this.logger.log(`placed ${rows.length} timers (full pass)`);
-    // Only advance the marker when the page held everything, so the rest is found next time.
-    if (rows.length < PAGE) await client.set(markerKey, String(horizonEnd));
+    if (full && rows.length > 0) this.logger.log(`placed ${rows.length} timers (full pass)`);
+    // Only advance the marker when the page held everything, so the rest is found next time (a full pass's claim
+    // is not a horizon: the next pass is full again).
+    if (rows.length < PAGE) {
+      // Defined on every pass: cheap, and the client may be a new one after a reconnect.
+      client.defineCommand(SET_IF_UNCHANGED, { numberOfKeys: 1, lua: SET_IF_UNCHANGED_LUA });
+      await client.runCommand(SET_IF_UNCHANGED, [markerKey, marker, String(horizonEnd)]);
+    }
     return rows.length;
   }
 }

@@ -1,8 +1,12 @@
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Priority } from '../../src/engine/types.js';
 import { TicketIngestService } from '../../src/tickets/ticket-ingest.service.js';
 import { TimerReconciler } from '../../src/timers/timer-reconciler.js';
+import { TimerScheduler } from '../../src/timers/timer-scheduler.js';
+import { TimersQueue } from '../../src/timers/timers.queue.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { MINUTE, seedIntegration, TicketStory } from '../tickets/ticket-fixtures.js';
 
@@ -201,11 +205,12 @@ describe('timers: warnings and breaches on time, exactly once', () => {
     await http().post('/breaches/999999/ack').send({}).expect(404);
   });
 
-  it('puts every timer back after Redis lost its data, and the breach still happens on time', async () => {
-    await deliver(open('after-flush', 54 * SECOND));
-    // Everything of this app's queues goes (as after a Redis restart without persistence).
-    // All at once, in one MULTI, as a restart would: deleted batch by batch while both processes run passes, a
-    // pass could re-place the timers between two batches and see its work deleted by the next.
+  /**
+   * Everything of this app's queues goes (as after a Redis restart without persistence). All at once, in one MULTI,
+   * as a restart would: deleted batch by batch while both processes run passes, a pass could re-place the timers
+   * between two batches and see its work deleted by the next.
+   */
+  const emptyRedis = async () => {
     const redis = new Redis(t.config.REDIS_URL);
     const keys: string[] = [];
     let cursor = '0';
@@ -218,8 +223,49 @@ describe('timers: warnings and breaches on time, exactly once', () => {
     for (let i = 0; i < keys.length; i += 500) flush.del(...keys.slice(i, i + 500));
     await flush.exec();
     redis.disconnect();
+  };
+
+  it('puts every timer back after Redis lost its data, and the breach still happens on time', async () => {
+    await deliver(open('after-flush', 54 * SECOND));
+    await emptyRedis();
     await t.app.get(TimerReconciler).pass();
     const breach = await stepOf('after-flush', 'first_response', 'breach');
     expect(Number(breach.lateness_ms)).toBeLessThan(1.5 * SECOND);
+  });
+
+  it('leaves the next pass a full one when Redis is emptied while a pass is placing jobs', async () => {
+    // Both processes' periodic passes stop, so that this test's pass is the one Redis is emptied under.
+    const apps = [t, second];
+    for (const app of apps) app.app.get(TimerReconciler).onModuleDestroy();
+    const scheduler = t.app.get(TimerScheduler);
+    const queue = t.app.get<Queue>(getQueueToken(TimersQueue.Fire));
+    const markerKey = `${queue.keys.meta}:timer-horizon`;
+    const redis = new Redis(t.config.REDIS_URL);
+    try {
+      // Due in 30 s: within the horizon, so a full pass places its job.
+      await deliver(open('flush-mid-pass', 30 * SECOND));
+      let emptied = false;
+      scheduler.place = async (placements) => {
+        await TimerScheduler.prototype.place.call(scheduler, placements);
+        emptied = true;
+        await emptyRedis();
+      };
+      // A pass already under way in the other process holds the lock: try until this one ran.
+      await waitFor(async () => {
+        await t.app.get(TimerReconciler).pass();
+        return emptied ? true : undefined;
+      });
+      delete (scheduler as Partial<TimerScheduler>).place;
+      // The pass did not bring its marker back into the emptied Redis: the next pass knows to place everything.
+      expect(await redis.get(markerKey)).toBeNull();
+      expect(await queue.getDelayedCount()).toBe(0);
+      expect(await t.app.get(TimerReconciler).pass()).toBeGreaterThan(0);
+      expect(await queue.getDelayedCount()).toBeGreaterThan(0);
+      expect(await redis.get(markerKey)).toMatch(/^\d+$/);
+    } finally {
+      delete (scheduler as Partial<TimerScheduler>).place;
+      redis.disconnect();
+      for (const app of apps) app.app.get(TimerReconciler).onApplicationBootstrap();
+    }
   });
 });
