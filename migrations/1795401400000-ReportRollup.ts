@@ -4,6 +4,10 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 const COUNTED_AT = (c: string) =>
   `(CASE WHEN ${c}.state = 'met' THEN ${c}.stopped_at ELSE ${c}.deadline END)`;
 const DECIDED = (c: string) => `${c}.state IN ('met', 'breached')`;
+/** What a report sees of a clock row: a change to any of these can move it between days, groups or buckets. */
+const SEEN = (c: string) =>
+  `${c}.ticket_id, ${c}.metric, ${c}.cycle, ${c}.state, ${COUNTED_AT(c)} AS counted_at, ${c}.stopped_at, ` +
+  `${c}.started_at, ${c}.used_ms`;
 /** The rollup's local day of a decided clock. */
 const DAY = (c: string) => `(${COUNTED_AT(c)} AT TIME ZONE s.time_zone)::date`;
 
@@ -66,32 +70,34 @@ export class ReportRollup1795401400000 implements MigrationInterface {
           INSERT INTO report_dirty_days (day)
           SELECT DISTINCT ${DAY('o')} FROM old_clocks o, report_rollup_settings s WHERE ${DECIDED('o')};
         ELSE
-          -- Only the changes a report sees: most rewrites of a met clock change nothing it counts.
+          -- Only the changes a report sees: most rewrites of a met clock change nothing it counts. A row is changed
+          -- when what a report sees of it is not on the other side (EXCEPT: hashed, and NULLs compare equal), which
+          -- spares joining the two transition tables: their row counts are unknown to the planner, and with
+          -- seq scans off (ticket-store's keyed access) that join is a nested loop, quadratic in the batch.
           INSERT INTO report_dirty_days (day)
-          SELECT DISTINCT d.day
-          FROM old_clocks o
-          JOIN new_clocks n USING (ticket_id, metric, cycle)
+          SELECT DISTINCT (x.counted_at AT TIME ZONE s.time_zone)::date
+          FROM (
+            (SELECT ${SEEN('o')} FROM old_clocks o EXCEPT SELECT ${SEEN('n')} FROM new_clocks n)
+            UNION ALL
+            (SELECT ${SEEN('n')} FROM new_clocks n EXCEPT SELECT ${SEEN('o')} FROM old_clocks o)
+          ) x
           CROSS JOIN report_rollup_settings s
-          CROSS JOIN LATERAL (
-            SELECT ${DAY('o')} AS day WHERE ${DECIDED('o')}
-            UNION ALL SELECT ${DAY('n')} WHERE ${DECIDED('n')}) d
-          WHERE (${DECIDED('o')} OR ${DECIDED('n')})
-            AND (o.state, ${COUNTED_AT('o')}, o.stopped_at, o.started_at, o.used_ms)
-                IS DISTINCT FROM (n.state, ${COUNTED_AT('n')}, n.stopped_at, n.started_at, n.used_ms);
+          WHERE ${DECIDED('x')};
         END IF;
         RETURN NULL;
       END $$`);
     await queryRunner.query(`
       CREATE FUNCTION report_mark_tickets() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
+        -- The tickets whose grouping changed, by EXCEPT rather than a join of the transition tables (see above).
         INSERT INTO report_dirty_days (day)
         SELECT DISTINCT ${DAY('c')}
-        FROM old_tickets o
-        JOIN new_tickets n ON n.id = o.id
-        JOIN ticket_clocks c ON c.ticket_id = n.id AND ${DECIDED('c')}
-        CROSS JOIN report_rollup_settings s
-        WHERE (o.tier, o.priority, o.assignee_id, o.group_id, o.removed)
-              IS DISTINCT FROM (n.tier, n.priority, n.assignee_id, n.group_id, n.removed);
+        FROM (
+          SELECT id, tier, priority, assignee_id, group_id, removed FROM old_tickets
+          EXCEPT SELECT id, tier, priority, assignee_id, group_id, removed FROM new_tickets
+        ) changed
+        JOIN ticket_clocks c ON c.ticket_id = changed.id AND ${DECIDED('c')}
+        CROSS JOIN report_rollup_settings s;
         RETURN NULL;
       END $$`);
     // Transition tables allow one event per trigger.

@@ -11,11 +11,14 @@
  *      timer re-placed.
  *   5. Baseline: bare BullMQ, the same due times, a worker that does nothing → its lateness and burst drain, and
  *      the ratios.
- * BENCH_OPEN and BENCH_DUE shrink the populations for a quick run.
+ * BENCH_OPEN and BENCH_DUE shrink the populations for a quick run; BENCH_ONLY=spread|burst|edit runs that part
+ * (after the load, and with the baseline); BENCH_CPU_PROFILE=<file> writes the burst's CPU profile.
  */
 import 'reflect-metadata';
 import { Queue, Worker } from 'bullmq';
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { createApp, prepareInfrastructure } from '../../src/bootstrap.js';
@@ -30,6 +33,8 @@ const DUE = Number(process.env.BENCH_DUE ?? 10_000);
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 const INTEGRATION = 'bench';
+const ONLY = process.env.BENCH_ONLY;
+const runs = (part: 'spread' | 'burst' | 'edit') => !ONLY || ONLY === part;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const databaseUrl = freshDatabaseUrl('timers_bench');
@@ -125,7 +130,7 @@ async function main(): Promise<void> {
     if (!policy.ok) throw new Error(`policy: ${policy.status} ${await policy.text()}`);
 
     // 1. Open tickets with deadlines hours to days away.
-    let t0 = Date.now();
+    const t0 = Date.now();
     const BATCH = 500;
     for (let i = 0; i < OPEN; i += BATCH) {
       const now = Date.now();
@@ -150,56 +155,65 @@ async function main(): Promise<void> {
     );
 
     // 2. Spread: breaches due over 20 s, starting 15 s from now.
-    const spreadStart = Date.now() + 15 * SECOND;
-    const spreadDue = Array.from(
-      { length: DUE },
-      (_, i) => spreadStart + Math.floor((i * 20 * SECOND) / DUE),
-    );
-    await loadDue('spread', spreadDue);
-    await waitRecorded('spread', DUE, spreadStart + 20 * SECOND + 30 * SECOND);
-    const spread = await lateness('spread');
-    console.log(
-      `spread (${DUE} over 20 s): lateness p50 ${fmt(spread.p50)}, p99 ${fmt(spread.p99)}, max ${fmt(spread.max)} (goal p99 < 250 ms)`,
-    );
-
+    let spread: Lateness | undefined;
+    if (runs('spread')) {
+      const spreadStart = Date.now() + 15 * SECOND;
+      const spreadDue = Array.from(
+        { length: DUE },
+        (_, i) => spreadStart + Math.floor((i * 20 * SECOND) / DUE),
+      );
+      await loadDue('spread', spreadDue);
+      await waitRecorded('spread', DUE, spreadStart + 20 * SECOND + 30 * SECOND);
+      spread = await lateness('spread');
+      console.log(
+        `spread (${DUE} over 20 s): lateness p50 ${fmt(spread.p50)}, p99 ${fmt(spread.p99)}, max ${fmt(spread.max)} (goal p99 < 250 ms)`,
+      );
+    }
     // 3. Burst: all at one instant.
-    const burstAt = Date.now() + 15 * SECOND;
-    await loadDue('burst', Array(DUE).fill(burstAt));
-    await waitRecorded('burst', DUE, burstAt + 120 * SECOND);
-    const burst = await lateness('burst');
-    console.log(
-      `burst (${DUE} at one instant): all recorded ${fmt(burst.max)} after the deadline (p50 ${fmt(burst.p50)})`,
-    );
-
+    let burst: Lateness | undefined;
+    if (runs('burst')) {
+      const burstAt = Date.now() + 15 * SECOND;
+      await loadDue('burst', Array(DUE).fill(burstAt));
+      const stopProfile = await cpuProfileFrom(burstAt - 50);
+      await waitRecorded('burst', DUE, burstAt + 120 * SECOND);
+      await stopProfile();
+      burst = await lateness('burst');
+      console.log(
+        `burst (${DUE} at one instant): all recorded ${fmt(burst.max)} after the deadline (p50 ${fmt(burst.p50)})`,
+      );
+    }
     // 4. A calendar edit moves every open deadline: every open ticket re-evaluated, its timer re-placed.
-    t0 = Date.now();
-    await put('/calendars/office', office('17:00'));
-    const [{ revision }] = await sql.query('SELECT revision FROM config_revision WHERE id = 1');
-    // Every ticket whose clocks can still change: the open ones and the breached ones still counting.
-    const [{ candidates }] = await sql.query(
-      `SELECT count(*)::int AS candidates FROM tickets WHERE config_revision < $1`,
-      [revision],
-    );
-    for (;;) {
-      const [{ left }] = await sql.query(
-        `SELECT count(*)::int AS left FROM tickets WHERE config_revision < $1`,
+    if (runs('edit')) {
+      const editStart = Date.now();
+      await put('/calendars/office', office('17:00'));
+      const [{ revision }] = await sql.query('SELECT revision FROM config_revision WHERE id = 1');
+      // Every ticket whose clocks can still change: the open ones and the breached ones still counting.
+      const [{ candidates }] = await sql.query(
+        `SELECT count(*)::int AS candidates FROM tickets WHERE config_revision < $1`,
         [revision],
       );
-      if (left === 0) break;
-      await sleep(250);
+      for (;;) {
+        const [{ left }] = await sql.query(
+          `SELECT count(*)::int AS left FROM tickets WHERE config_revision < $1`,
+          [revision],
+        );
+        if (left === 0) break;
+        await sleep(250);
+      }
+      console.log(
+        `calendar edit: ${candidates} tickets with clocks still counting (${OPEN} open + the breached ones) re-evaluated and their timers re-placed in ${((Date.now() - editStart) / 1000).toFixed(1)} s`,
+      );
     }
-    console.log(
-      `calendar edit: ${candidates} tickets with clocks still counting (${OPEN} open + the breached ones) re-evaluated and their timers re-placed in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
-    );
-
     // 5. Baseline: bare BullMQ with the same due times and a worker that does nothing.
-    const base = await bareBaseline(spreadDue.length);
+    const base = await bareBaseline(DUE);
     console.log(
       `baseline (bare BullMQ, no-op worker): spread p50 ${fmt(base.spread.p50)}, p99 ${fmt(base.spread.p99)}, max ${fmt(base.spread.max)}; burst drained in ${fmt(base.burstDrain)}`,
     );
-    console.log(
-      `ratios: spread p99 ${(spread.p99 / base.spread.p99).toFixed(2)}× the baseline's; burst ${(burst.max / base.burstDrain).toFixed(2)}× the baseline's drain (goal ≤ 3×)`,
-    );
+    if (spread) console.log(`ratio: spread p99 ${(spread.p99 / base.spread.p99).toFixed(2)}× the baseline's`);
+    if (burst)
+      console.log(
+        `ratio: burst ${(burst.max / base.burstDrain).toFixed(2)}× the baseline's drain (goal ≤ 3×)`,
+      );
   } finally {
     await app.close();
     // The app's queues and live-event stream under this run's prefix (tens of megabytes after a burst).
@@ -236,7 +250,7 @@ async function main(): Promise<void> {
     }
   }
 
-  async function lateness(label: string): Promise<{ p50: number; p99: number; max: number }> {
+  async function lateness(label: string): Promise<Lateness> {
     const rows: Array<{ ms: number }> = await sql.query(
       `SELECT (extract(epoch FROM s.detected_at - s.deadline) * 1000)::float8 AS ms
        FROM sla_steps s JOIN tickets t ON t.id = s.ticket_id
@@ -249,6 +263,31 @@ async function main(): Promise<void> {
 }
 
 const BATCH_DUE = 250;
+
+/**
+ * With BENCH_CPU_PROFILE=<file>, records this process's CPU profile (app and bench alike) from `at` until the
+ * returned function is called, for Chrome DevTools or any .cpuprofile viewer.
+ */
+async function cpuProfileFrom(at: number): Promise<() => Promise<void>> {
+  const file = process.env.BENCH_CPU_PROFILE;
+  if (!file) return async () => {};
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await sleep(at - Date.now());
+  await session.post('Profiler.start');
+  return async () => {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+  };
+}
+
+interface Lateness {
+  p50: number;
+  p99: number;
+  max: number;
+}
 
 /** The same due pattern on a bare BullMQ queue: the floor any timer built on it can reach. */
 async function bareBaseline(

@@ -237,6 +237,20 @@ describe('compliance reports', () => {
       [{ tier: 'gold' }, 2],
       [{ tier: 'silver' }, 1],
     ]);
+    // A rewrite of what a report does not see marks no day; a change to a decided clock marks its day only.
+    const dirtyDays = async () =>
+      (await t.sql.query(`SELECT DISTINCT day::text FROM report_dirty_days`)).rows.map((r) => r.day);
+    await t.sql.query(`UPDATE ticket_clocks SET explanation = explanation, evaluated_at = now()`);
+    await t.sql.query(`UPDATE tickets SET updated_at = now(), clock_version = clock_version + 1`);
+    expect(await dirtyDays()).toEqual([]);
+    const { rows: t4 } = await t.sql.query(
+      `UPDATE ticket_clocks c SET used_ms = used_ms + 1 FROM tickets t
+       WHERE t.id = c.ticket_id AND t.external_id = 'T4' AND c.metric = 'first_response'
+       RETURNING (CASE WHEN c.state = 'met' THEN c.stopped_at ELSE c.deadline END AT TIME ZONE 'UTC')::date::text AS day`,
+    );
+    expect(await dirtyDays()).toEqual([t4[0].day]);
+    expect(await rollup.pass()).toBe(1);
+    await t.sql.query(`UPDATE ticket_clocks SET used_ms = used_ms - 1 WHERE used_ms % 1000 = 1`);
     await t.sql.query(`UPDATE tickets SET tier = 'silver' WHERE external_id = 'T4'`);
 
     // Another zone in the settings (REPORT_TIME_ZONE changed): every day is rebuilt in the configured one.
