@@ -19,6 +19,7 @@ import { TimersQueue } from './timers.queue.js';
 /** Fixed advisory-lock key: one timer pass at a time across all worker processes. */
 const TIMER_LOCK_KEY = 734_190_201;
 const INTERVAL_NAME = 'timer-reconciler';
+/** Tickets read, and their jobs placed, per round trip of a pass. */
 const PAGE = 5_000;
 /** A step whose instant passed this long ago without the ticket moving on has lost its job (or its run failed). */
 const OVERDUE_GRACE_MS = 5_000;
@@ -89,28 +90,40 @@ export class TimerReconciler implements OnApplicationBootstrap, OnModuleDestroy 
       marker = `full-pass:${now}:${process.pid}`;
       await client.set(markerKey, marker);
     }
-    // Entering the horizon since the last pass (with one pass of overlap), plus everything overdue.
+    // Entering the horizon since the last pass (with one pass of overlap), plus everything overdue; page by page
+    // (keyset), so that after Redis lost its data every job within the horizon is back within this one pass.
     const from = full ? null : Number(marker) - this.everyMs;
-    const rows = (await tx.query(
-      `SELECT id, next_step_at FROM tickets
-       WHERE next_step_at <= $1 AND ($2::timestamptz IS NULL OR next_step_at > $2 OR next_step_at < $3)
-       ORDER BY next_step_at LIMIT ${PAGE}`,
-      [new Date(horizonEnd), from === null ? null : new Date(from), new Date(now - OVERDUE_GRACE_MS)],
-    )) as Array<{ id: string; next_step_at: Date }>;
-    await this.timers.place(rows.map((r) => ({ ticketId: r.id, at: r.next_step_at.getTime() })));
-    const overdue = rows.filter((r) => r.next_step_at.getTime() < now - OVERDUE_GRACE_MS).length;
+    let placed = 0;
+    let overdue = 0;
+    let after: { next_step_at: Date; id: string } | null = null;
+    for (;;) {
+      const rows = (await tx.query(
+        `SELECT id, next_step_at FROM tickets
+         WHERE next_step_at <= $1 AND ($2::timestamptz IS NULL OR next_step_at > $2 OR next_step_at < $3)
+           AND ($4::timestamptz IS NULL OR (next_step_at, id) > ($4, $5::uuid))
+         ORDER BY next_step_at, id LIMIT ${PAGE}`,
+        [
+          new Date(horizonEnd),
+          from === null ? null : new Date(from),
+          new Date(now - OVERDUE_GRACE_MS),
+          after?.next_step_at ?? null,
+          after?.id ?? null,
+        ],
+      )) as Array<{ id: string; next_step_at: Date }>;
+      await this.timers.place(rows.map((r) => ({ ticketId: r.id, at: r.next_step_at.getTime() })));
+      placed += rows.length;
+      overdue += rows.filter((r) => r.next_step_at.getTime() < now - OVERDUE_GRACE_MS).length;
+      if (rows.length < PAGE) break;
+      after = rows[rows.length - 1];
+    }
     if (overdue > 0) {
       this.metrics.timerRepairs.inc(overdue);
       this.logger.warn(`${overdue} overdue timers placed again (lost from Redis, or their run failed)`);
     }
-    if (full && rows.length > 0) this.logger.log(`placed ${rows.length} timers (full pass)`);
-    // Only advance the marker when the page held everything, so the rest is found next time (a full pass's claim
-    // is not a horizon: the next pass is full again).
-    if (rows.length < PAGE) {
-      // Defined on every pass: cheap, and the client may be a new one after a reconnect.
-      client.defineCommand(SET_IF_UNCHANGED, { numberOfKeys: 1, lua: SET_IF_UNCHANGED_LUA });
-      await client.runCommand(SET_IF_UNCHANGED, [markerKey, marker, String(horizonEnd)]);
-    }
-    return rows.length;
+    if (full && placed > 0) this.logger.log(`placed ${placed} timers (full pass)`);
+    // Defined on every pass: cheap, and the client may be a new one after a reconnect.
+    client.defineCommand(SET_IF_UNCHANGED, { numberOfKeys: 1, lua: SET_IF_UNCHANGED_LUA });
+    await client.runCommand(SET_IF_UNCHANGED, [markerKey, marker, String(horizonEnd)]);
+    return placed;
   }
 }

@@ -6,7 +6,7 @@ import type { Priority } from '../../src/engine/types.js';
 import { TicketIngestService } from '../../src/tickets/ticket-ingest.service.js';
 import { TimerReconciler } from '../../src/timers/timer-reconciler.js';
 import { TimerScheduler } from '../../src/timers/timer-scheduler.js';
-import { TimersQueue } from '../../src/timers/timers.queue.js';
+import { timerJobId, TimersQueue } from '../../src/timers/timers.queue.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { MINUTE, seedIntegration, TicketStory } from '../tickets/ticket-fixtures.js';
 
@@ -231,6 +231,31 @@ describe('timers: warnings and breaches on time, exactly once', () => {
     await t.app.get(TimerReconciler).pass();
     const breach = await stepOf('after-flush', 'first_response', 'breach');
     expect(Number(breach.lateness_ms)).toBeLessThan(1.5 * SECOND);
+  });
+
+  it('puts back more than a page of timers (5,000) in one pass', async () => {
+    // 5,100 tickets whose next step is 10 minutes away: within the horizon, and none falls due during the test.
+    const { rows } = await t.sql.query(
+      `INSERT INTO tickets (integration_id, external_id, status, priority, default_priority, clock_version, next_step_at)
+       SELECT $1, 'paged-' || i, 'open', 'normal', 'normal', 1, now() + interval '10 minutes' + i * interval '1 ms'
+       FROM generate_series(1, 5100) AS i
+       RETURNING id, next_step_at`,
+      [DESK],
+    );
+    const queue = t.app.get<Queue>(getQueueToken(TimersQueue.Fire));
+    // The ticket due last: beyond the first page of any pass.
+    const last = rows[rows.length - 1] as { id: string; next_step_at: Date };
+    try {
+      await emptyRedis();
+      await t.app.get(TimerReconciler).pass();
+      // That pass, or the other process's if it held the lock, placed every page.
+      await waitFor(
+        async () => (await queue.getJob(timerJobId(last.id, last.next_step_at.getTime()))) ?? undefined,
+      );
+      expect(await queue.getDelayedCount()).toBeGreaterThanOrEqual(rows.length);
+    } finally {
+      await t.sql.query(`DELETE FROM tickets WHERE external_id LIKE 'paged-%'`);
+    }
   });
 
   it('leaves the next pass a full one when Redis is emptied while a pass is placing jobs', async () => {
