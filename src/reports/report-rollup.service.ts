@@ -24,20 +24,27 @@ const TAKE_DIRTY_DAYS_SQL = `
   WHERE day IN (SELECT DISTINCT day FROM report_dirty_days ORDER BY day LIMIT ${DAYS_PER_CHUNK})
   RETURNING to_char(day, 'YYYY-MM-DD') AS day`;
 
-/** The decided clocks of the given local days (in the rollup's zone), as report facts with their day. */
-const DAY_FACTS = `(
-  SELECT d.day, ${DIMENSIONS.map((k) => (k === 'metric' ? 'c.metric' : `t.${k}`)).join(', ')},
-         CASE WHEN c.state = 'met' THEN 0 ELSE 1 END AS outcome,
-         ${businessMs('c')} AS business_ms, ${calendarMs('c')} AS calendar_ms
-  FROM (SELECT day, day::timestamp AT TIME ZONE s.time_zone AS lo, (day + 1)::timestamp AT TIME ZONE s.time_zone AS hi
-        FROM unnest($1::date[]) AS day, report_rollup_settings s) d
-  JOIN ticket_clocks c ON ${decided('c')} AND ${countedAt('c')} >= d.lo AND ${countedAt('c')} < d.hi
-  JOIN tickets t ON t.id = c.ticket_id AND t.removed IS NULL) f`;
-
+/**
+ * The decided clocks of the given local days (in the rollup's zone), as report facts with their day, computed once
+ * for the three kinds of cells (they were read three times, the tickets hashed each time); the zone comes from a
+ * one-row subquery, so the planner no longer multiplies every estimate by a guessed 450 settings rows. One day of
+ * 11,000 clocks among a million: 0.19 s (it was 4 s with JIT); 31 days: 1.7 s (4.3 s).
+ */
 const REBUILD_SQL = `
+  WITH days AS (
+    SELECT day, day::timestamp AT TIME ZONE s.time_zone AS lo, (day + 1)::timestamp AT TIME ZONE s.time_zone AS hi
+    FROM unnest($1::date[]) AS day, (SELECT time_zone FROM report_rollup_settings WHERE id = 1) s
+  ), facts AS MATERIALIZED (
+    SELECT d.day, ${DIMENSIONS.map((k) => (k === 'metric' ? 'c.metric' : `t.${k}`)).join(', ')},
+           CASE WHEN c.state = 'met' THEN 0 ELSE 1 END AS outcome,
+           ${businessMs('c')} AS business_ms, ${calendarMs('c')} AS calendar_ms
+    FROM days d
+    JOIN ticket_clocks c ON ${decided('c')} AND ${countedAt('c')} >= d.lo AND ${countedAt('c')} < d.hi
+    JOIN tickets t ON t.id = c.ticket_id AND t.removed IS NULL
+  )
   INSERT INTO report_rollup (day, ${DIMENSIONS.join(', ')}, kind, bucket, n, breached, min_ms, max_ms)
   SELECT day, ${DIMENSIONS.join(', ')}, kind, bucket, n, breached, min_ms, max_ms
-  FROM (${factCells(DAY_FACTS, ['day', ...DIMENSIONS])}) cells`;
+  FROM (${factCells('facts', ['day', ...DIMENSIONS])}) cells`;
 
 /**
  * Keeps the compliance reports' daily rollups fresh, one process at a time: every REPORT_ROLLUP_SECONDS it takes the
@@ -84,6 +91,8 @@ export class ReportRollupService implements OnApplicationBootstrap, OnModuleDest
   }
 
   private async rebuild(tx: EntityManager): Promise<number> {
+    // The rebuild's cost estimates pass the JIT threshold, and compiling took 0.6 s of a 0.8 s day rebuild.
+    await tx.query('SET LOCAL jit = off');
     await this.followTimeZone(tx);
     const started = Date.now();
     let rebuilt = 0;
