@@ -1,11 +1,10 @@
-import type { Logger } from '@nestjs/common';
+import { Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { SchedulerRegistry } from '@nestjs/schedule';
 import type { DataSource, EntityManager } from 'typeorm';
 
 export interface LockedPassOptions {
   db: DataSource;
   scheduler: SchedulerRegistry;
-  logger: Logger;
   /** The interval's name in the SchedulerRegistry. */
   name: string;
   /** What the failure line calls it: "<what> pass failed: ...". */
@@ -13,34 +12,37 @@ export interface LockedPassOptions {
   /** Fixed PostgreSQL advisory-lock key: one pass at a time across all processes. */
   lockKey: number;
   everyMs: number;
-  /** The pass itself, inside the transaction that holds the lock; returns how much it did. */
-  work: (tx: EntityManager) => Promise<number>;
 }
 
 /**
- * A periodic pass that one process at a time runs: once at start, then every `everyMs`, never overlapping itself in
- * this process, inside a transaction holding a transaction-scoped advisory lock (released by commit or rollback, so
- * a process that dies mid-pass leaves no lock behind). A failed pass is logged and the next one tries again.
+ * A periodic pass that one process at a time runs: once at start (after a downtime, what fell due meanwhile is done
+ * at once), then every `everyMs`, never overlapping itself in this process, inside a transaction holding a
+ * transaction-scoped advisory lock (released by commit or rollback, so a process that dies mid-pass leaves no lock
+ * behind). A failed pass is logged and the next one tries again. A provider extends it and implements `work`.
  */
-export class LockedPass {
+export abstract class LockedPass implements OnApplicationBootstrap, OnModuleDestroy {
+  protected readonly logger = new Logger(this.constructor.name);
   private running = false;
 
-  constructor(private readonly o: LockedPassOptions) {}
+  protected constructor(private readonly o: LockedPassOptions) {}
 
-  start(): void {
-    setImmediate(() => void this.run());
+  /** The pass itself, inside the transaction that holds the lock; returns how much it did. */
+  protected abstract work(tx: EntityManager): Promise<number>;
+
+  onApplicationBootstrap(): void {
+    setImmediate(() => void this.pass());
     this.o.scheduler.addInterval(
       this.o.name,
-      setInterval(() => void this.run(), this.o.everyMs),
+      setInterval(() => void this.pass(), this.o.everyMs),
     );
   }
 
-  stop(): void {
+  onModuleDestroy(): void {
     if (this.o.scheduler.doesExist('interval', this.o.name)) this.o.scheduler.deleteInterval(this.o.name);
   }
 
   /** One pass; 0 when another process holds the lock, this process is already in a pass, or it failed. */
-  async run(): Promise<number> {
+  async pass(): Promise<number> {
     if (this.running) return 0;
     this.running = true;
     try {
@@ -49,10 +51,10 @@ export class LockedPass {
           this.o.lockKey,
         ])) as Array<{ locked: boolean }>;
         if (!locked) return 0;
-        return this.o.work(tx);
+        return this.work(tx);
       });
     } catch (error) {
-      this.o.logger.warn(`${this.o.what} pass failed: ${(error as Error).message}`);
+      this.logger.warn(`${this.o.what} pass failed: ${(error as Error).message}`);
       return 0;
     } finally {
       this.running = false;

@@ -1,10 +1,4 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnModuleDestroy,
-} from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -24,10 +18,8 @@ const INTERVAL_NAME = 'notification-reconciler';
  * exists is not added twice.
  */
 @Injectable()
-export class NotificationReconciler implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger(NotificationReconciler.name);
+export class NotificationReconciler extends LockedPass {
   private readonly everyMs: number;
-  private readonly loop: LockedPass;
 
   constructor(
     @InjectDataSource() db: DataSource,
@@ -36,33 +28,13 @@ export class NotificationReconciler implements OnApplicationBootstrap, OnModuleD
     scheduler: SchedulerRegistry,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.everyMs = config.NOTIFY_SCAN_SECONDS * 1000;
-    this.loop = new LockedPass({
-      db,
-      scheduler,
-      logger: this.logger,
-      name: INTERVAL_NAME,
-      what: 'notification',
-      lockKey: NOTIFY_LOCK_KEY,
-      everyMs: this.everyMs,
-      work: (tx) => this.reconcile(tx),
-    });
+    const everyMs = config.NOTIFY_SCAN_SECONDS * 1000;
+    super({ db, scheduler, name: INTERVAL_NAME, what: 'notification', lockKey: NOTIFY_LOCK_KEY, everyMs });
+    this.everyMs = everyMs;
   }
 
-  onApplicationBootstrap(): void {
-    this.loop.start();
-  }
-
-  onModuleDestroy(): void {
-    this.loop.stop();
-  }
-
-  /** One pass; returns how many deliveries it enqueued (0 when another process holds the lock). */
-  pass(): Promise<number> {
-    return this.loop.run();
-  }
-
-  private async reconcile(tx: EntityManager): Promise<number> {
+  /** A pass; returns how many deliveries it enqueued. */
+  protected async work(tx: EntityManager): Promise<number> {
     const planned = [...(await this.planner.plan(null)), ...(await this.writeBack.planMet(null))];
     const waiting: Array<{ id: string }> = await tx.query(
       `SELECT id FROM notifications WHERE status = 'pending' AND created_at < now() - make_interval(secs => $1)

@@ -1,11 +1,5 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnModuleDestroy,
-} from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bullmq';
@@ -38,10 +32,8 @@ return false`;
  * SET would bring the marker back without the jobs, and the next passes would skip the full pass they now need.
  */
 @Injectable()
-export class TimerReconciler implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger(TimerReconciler.name);
+export class TimerReconciler extends LockedPass {
   private readonly everyMs: number;
-  private readonly loop: LockedPass;
 
   constructor(
     @InjectDataSource() dataSource: DataSource,
@@ -51,34 +43,20 @@ export class TimerReconciler implements OnApplicationBootstrap, OnModuleDestroy 
     private readonly metrics: MetricsService,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.everyMs = config.TIMER_SCAN_SECONDS * 1000;
-    this.loop = new LockedPass({
+    const everyMs = config.TIMER_SCAN_SECONDS * 1000;
+    super({
       db: dataSource,
       scheduler,
-      logger: this.logger,
       name: INTERVAL_NAME,
       what: 'timer',
       lockKey: TIMER_LOCK_KEY,
-      everyMs: this.everyMs,
-      work: (tx) => this.reconcile(tx),
+      everyMs,
     });
+    this.everyMs = everyMs;
   }
 
-  onApplicationBootstrap(): void {
-    // At once (after a downtime every overdue step is recorded on start), then every TIMER_SCAN_SECONDS.
-    this.loop.start();
-  }
-
-  onModuleDestroy(): void {
-    this.loop.stop();
-  }
-
-  /** One pass; returns how many jobs it placed (0 when another process holds the lock or it failed). */
-  pass(): Promise<number> {
-    return this.loop.run();
-  }
-
-  private async reconcile(tx: EntityManager): Promise<number> {
+  /** A pass; returns how many jobs it placed. */
+  protected async work(tx: EntityManager): Promise<number> {
     const client = await this.queue.getBackend().client;
     const markerKey = `${this.queue.keys.meta}:timer-horizon`;
     let marker = await client.get(markerKey);
