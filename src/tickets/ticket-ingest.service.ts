@@ -1,5 +1,5 @@
 import { Injectable, Optional } from '@nestjs/common';
-import { setImmediate, setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate } from 'node:timers/promises';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -14,6 +14,7 @@ import {
   type BatchEventRow,
   type BatchTimelineRow,
   eventKeyString,
+  type LockedTicket,
   type TicketKey,
   ticketKeyString,
   TicketStore,
@@ -208,38 +209,61 @@ export class TicketIngestService {
   }
 
   /**
-   * Re-evaluates many tickets in one transaction (one lock statement, one timeline read, one write), as the timers
-   * and configuration changes need: the same result as evaluating each alone, at a fraction of the round trips.
-   * With `dueBy` (the timers: ticket → the instant its job fired for), a ticket is evaluated only if its stored next
-   * step falls due by then, checked under the row lock: a ticket that moved on since its job was placed (answered,
-   * re-prioritised, or already evaluated by another batch) is left as it is.
+   * Re-evaluates many tickets in one transaction (one lock statement, one timeline read, one write), as
+   * configuration changes need: the same result as evaluating each alone, at a fraction of the round trips.
    */
-  async reevaluateMany(ticketIds: string[], dueBy?: ReadonlyMap<string, number>): Promise<void> {
+  async reevaluateMany(ticketIds: string[]): Promise<void> {
     if (ticketIds.length === 0) return;
+    await this.reevaluateLocked((em) => this.store.lockMany(em, [...new Set(ticketIds)]));
+  }
+
+  /**
+   * The timers: claims up to `limit` tickets whose next step is due now (skipping those another transaction holds)
+   * and evaluates them in one transaction, which records the steps they find due. Returns how many it claimed: fewer
+   * than `limit` means nothing else was due and free when it looked.
+   */
+  async reevaluateDue(limit: number, excluding?: readonly string[]): Promise<number> {
+    let claimed = 0;
+    await this.reevaluateLocked(async (em) => {
+      // Date.now() at the claim: a ticket is never evaluated before its instant.
+      const locked = await this.store.claimDue(em, Date.now(), limit, excluding);
+      claimed = locked.size;
+      return locked;
+    });
+    return claimed;
+  }
+
+  /** The tickets a claim would take now, without locking them (to evaluate them one at a time). */
+  async dueTicketIds(limit: number, excluding?: readonly string[]): Promise<string[]> {
+    return [...(await this.store.claimDue(this.dataSource.manager, Date.now(), limit, excluding)).keys()];
+  }
+
+  private async reevaluateLocked(
+    lock: (em: EntityManager) => Promise<Map<string, LockedTicket>>,
+  ): Promise<void> {
     const written = await this.withRetry(() =>
       this.dataSource.transaction(async (em) => {
         await this.store.keyedAccessOnly(em);
-        let locked = [...(await this.store.lockMany(em, [...new Set(ticketIds)]))];
-        if (dueBy) {
-          locked = locked.filter(([id, t]) => t.nextStepAt !== null && t.nextStepAt <= dueBy.get(id)!);
-          // Redis and this process may disagree on the time by a few milliseconds: never evaluate before the instant.
-          const early = locked.reduce((latest, [, t]) => Math.max(latest, t.nextStepAt!), 0) - Date.now();
-          if (early > 0) await sleep(early);
-        }
-        if (locked.length === 0) return new Map<string, WrittenTicket>();
-        const lockedIds = locked.map(([id]) => id);
-        const timelines = groupTimelines(await this.store.appendAndLoadMany(em, lockedIds, []));
+        const locked = await lock(em);
+        if (locked.size === 0) return new Map<string, WrittenTicket>();
+        const timelines = groupTimelines(await this.store.appendAndLoadMany(em, [...locked.keys()], []));
         const evaluations: TicketEvaluationWrite[] = [];
         // One configuration read per integration in the batch, not one per ticket (a timer batch has hundreds).
         const configs = new Map<string, Promise<EvaluationConfig>>();
+        const eventless: string[] = [];
         for (const [ticketId, ticket] of locked) {
           const timeline = timelines.get(ticketId) ?? [];
-          if (timeline.length === 0) continue;
+          if (timeline.length === 0) {
+            eventless.push(ticketId);
+            continue;
+          }
           let config = configs.get(ticket.integrationId);
           if (!config)
             configs.set(ticket.integrationId, (config = this.evaluationConfig.load(ticket.integrationId)));
           evaluations.push(this.evaluateTicket(ticketId, timeline, ticket.defaultPriority, await config));
         }
+        // No events, no clocks: nothing will fall due (else the timers would claim it again and again).
+        if (eventless.length > 0) await this.store.clearNextStep(em, eventless);
         return this.writer.write(em, evaluations);
       }),
     );

@@ -14,8 +14,6 @@ export interface TicketKey {
 export interface LockedTicket {
   integrationId: string;
   defaultPriority: Priority;
-  /** Epoch ms of the ticket's next step as stored (null: none). */
-  nextStepAt: number | null;
 }
 
 /** An event insert row for a batch spanning many tickets. */
@@ -121,30 +119,43 @@ export class TicketStore {
   }
 
   /**
-   * Locks many tickets in the order every writer locks them, (integration, external id), so that a batch of timers
-   * and a batch of deliveries wait for each other instead of deadlocking. Unknown ids are left out. Returns, as of
-   * the lock, when each ticket's next step falls due (the timers check it under the lock).
+   * Locks many tickets in the order every writer locks them, (integration, external id), so that a re-evaluation
+   * batch and a batch of deliveries wait for each other instead of deadlocking. Unknown ids are left out.
    */
   async lockMany(em: EntityManager, ticketIds: string[]): Promise<Map<string, LockedTicket>> {
-    const rows: Array<{
-      id: string;
-      integration_id: string;
-      default_priority: Priority;
-      next_step_at: Date | null;
-    }> = await em.query(
-      `SELECT id, integration_id, default_priority, next_step_at FROM tickets WHERE id = ANY($1::uuid[])
+    const rows: LockedTicketRow[] = await em.query(
+      `SELECT id, integration_id, default_priority FROM tickets WHERE id = ANY($1::uuid[])
        ORDER BY integration_id, external_id FOR UPDATE`,
       [ticketIds],
     );
-    return new Map(
-      rows.map((r) => [
-        r.id,
-        {
-          integrationId: r.integration_id,
-          defaultPriority: r.default_priority,
-          nextStepAt: r.next_step_at?.getTime() ?? null,
-        },
-      ]),
+    return lockedTickets(rows);
+  }
+
+  /**
+   * The timers' claim: locks up to `limit` tickets whose next step is due by `until`, earliest first, skipping
+   * tickets another transaction holds (a concurrent claim, an ingest or a re-evaluation evaluates those), so that
+   * several claims, in one process or many, split a burst between them without waiting for each other. Never
+   * waiting is also why this order needs no agreement with lockMany's. `excluding`: tickets to leave alone.
+   */
+  async claimDue(
+    em: EntityManager,
+    until: number,
+    limit: number,
+    excluding: readonly string[] = [],
+  ): Promise<Map<string, LockedTicket>> {
+    const rows: LockedTicketRow[] = await em.query(
+      `SELECT id, integration_id, default_priority FROM tickets
+       WHERE next_step_at <= $1 AND NOT (id = ANY($2::uuid[]))
+       ORDER BY next_step_at LIMIT $3 FOR UPDATE SKIP LOCKED`,
+      [new Date(until), excluding, limit],
+    );
+    return lockedTickets(rows);
+  }
+
+  async clearNextStep(em: EntityManager, ticketIds: string[]): Promise<void> {
+    await em.query(
+      'UPDATE tickets SET next_step_at = NULL WHERE id = ANY($1::uuid[]) AND next_step_at IS NOT NULL',
+      [ticketIds],
     );
   }
 
@@ -247,4 +258,22 @@ export function ticketKeyString(integrationId: string, externalId: string): stri
 
 export function eventKeyString(integrationId: string, eventId: string): string {
   return `${integrationId}\n${eventId}`;
+}
+
+interface LockedTicketRow {
+  id: string;
+  integration_id: string;
+  default_priority: Priority;
+}
+
+function lockedTickets(rows: LockedTicketRow[]): Map<string, LockedTicket> {
+  return new Map(
+    rows.map((r) => [
+      r.id,
+      {
+        integrationId: r.integration_id,
+        defaultPriority: r.default_priority,
+      },
+    ]),
+  );
 }

@@ -88,7 +88,7 @@ export class TimerReconciler extends LockedPass {
           after?.id ?? null,
         ],
       )) as Array<{ id: string; next_step_at: Date }>;
-      await this.timers.place(rows.map((r) => ({ ticketId: r.id, at: r.next_step_at.getTime() })));
+      await this.timers.place(rows.map((r) => r.next_step_at.getTime()));
       placed += rows.length;
       overdue += rows.filter((r) => r.next_step_at.getTime() < now - OVERDUE_GRACE_MS).length;
       if (rows.length < PAGE) break;

@@ -2,24 +2,31 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import type { Queue } from 'bullmq';
+import { randomBytes } from 'node:crypto';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { TICKET_CLOCKS_CHANGED, type TicketsClocksChanged } from '../tickets/tickets.events.js';
-import { TimerJob, timerJobId, TimersQueue } from './timers.queue.js';
-
-export interface TimerPlacement {
-  ticketId: string;
-  at: number;
-}
+import { TimerJob, type TimerJobData, timerJobId, TimersQueue } from './timers.queue.js';
 
 /**
- * Places delayed jobs for steps that fall due within the horizon. Called right after an evaluation commits (in the
- * process that evaluated) and by the reconciler's passes; steps further away wait in PostgreSQL, so Redis holds
- * about one small job per ticket whose next step is near, not one per clock and step.
+ * An instant this close, or past, gets a job of its own rather than the instant's shared one: the shared job may
+ * already be running (or, with clocks a little apart, about to), and a ticket placed after its claim would wait for
+ * the reconciler. Far more than the clock difference between processes; a shared job starts only at its instant.
+ */
+const NEAR_MS = 2_000;
+
+/**
+ * Places delayed jobs for steps that fall due within the horizon: one job per instant, which evaluates every ticket
+ * due by then (the DueSweeper). Called right after an evaluation commits (in the process that evaluated) and by the
+ * reconciler's passes; steps further away wait in PostgreSQL, so Redis holds at most one small job per ticket whose
+ * next step is near, and one per instant when many fall due together.
  */
 @Injectable()
 export class TimerScheduler {
   private readonly logger = new Logger(TimerScheduler.name);
   readonly horizonMs: number;
+  /** Ids of this process's near jobs: unique, so that a running job never absorbs a new placement. */
+  private readonly processToken = randomBytes(4).toString('hex');
+  private nearJobs = 0;
 
   constructor(
     @InjectQueue(TimersQueue.Fire) private readonly queue: Queue,
@@ -31,27 +38,35 @@ export class TimerScheduler {
   @OnEvent(TICKET_CLOCKS_CHANGED, { async: true, promisify: true })
   async onClocksChanged(changes: TicketsClocksChanged): Promise<void> {
     const until = Date.now() + this.horizonMs;
-    const near = changes.filter((c) => c.nextStepAt !== null && c.nextStepAt <= until);
+    const near = changes.flatMap((c) =>
+      c.nextStepAt !== null && c.nextStepAt <= until ? [c.nextStepAt] : [],
+    );
     if (near.length === 0) return;
     try {
-      await this.place(near.map((c) => ({ ticketId: c.ticketId, at: c.nextStepAt! })));
+      await this.place(near);
     } catch (error) {
       // PostgreSQL has next_step_at: the reconciler places the jobs on its next pass.
       this.logger.warn(`Could not place ${near.length} timers now: ${(error as Error).message}`);
     }
   }
 
-  /** Adds the jobs in one round trip; ones that already exist are left as they are. */
-  async place(placements: TimerPlacement[]): Promise<void> {
-    if (placements.length === 0) return;
+  /**
+   * Adds the jobs for these instants in one round trip; shared ones that already exist are left as they are.
+   * Instants already past become one job due now: any run evaluates everything due.
+   */
+  async place(instants: readonly number[]): Promise<void> {
+    if (instants.length === 0) return;
     const now = Date.now();
+    const distinct = new Set<number>();
+    for (const at of instants) distinct.add(Math.max(at, now));
     await this.queue.addBulk(
-      placements.map(({ ticketId, at }) => ({
+      [...distinct].map((at) => ({
         name: TimerJob.Fire,
-        data: { ticketId, at },
+        data: { at } satisfies TimerJobData[TimerJob.Fire],
         opts: {
-          jobId: timerJobId(ticketId, at),
-          delay: Math.max(0, at - now),
+          jobId:
+            at - now > NEAR_MS ? timerJobId(at) : `${timerJobId(at)}-${this.processToken}-${++this.nearJobs}`,
+          delay: at - now,
           removeOnComplete: true,
           removeOnFail: { age: 24 * 3600 },
           attempts: 5,

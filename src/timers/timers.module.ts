@@ -1,6 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { TicketsModule } from '../tickets/tickets.module.js';
+import { DueSweeper } from './due-sweeper.js';
 import { StepMetricsListener } from './step-metrics.listener.js';
 import { TimerReconciler } from './timer-reconciler.js';
 import { TimerScheduler } from './timer-scheduler.js';
@@ -13,7 +14,7 @@ import { TimersQueue } from './timers.queue.js';
  */
 @Module({
   imports: [TicketsModule, BullModule.registerQueue({ name: TimersQueue.Fire })],
-  providers: [TimerScheduler, TimerProcessor, TimerReconciler, StepMetricsListener],
+  providers: [TimerScheduler, DueSweeper, TimerProcessor, TimerReconciler, StepMetricsListener],
   exports: [TimerScheduler, TimerReconciler],
 })
 export class TimersModule {}

@@ -7,16 +7,22 @@ export enum TimersQueue {
 }
 
 export enum TimerJob {
-  /** Evaluate one ticket at the instant one of its steps falls due. */
+  /** Evaluate every ticket whose next step is due, at an instant one falls due. */
   Fire = 'timer-fire',
 }
 
-/** Payloads carry ids only; the handler re-reads the ticket. */
+/**
+ * Payloads carry the instant only; the handler finds the tickets due in PostgreSQL. (Jobs placed by earlier
+ * versions also carry a ticketId, which is not needed.)
+ */
 export interface TimerJobData {
-  [TimerJob.Fire]: { ticketId: string; at: number };
+  [TimerJob.Fire]: { at: number };
 }
 
-/** One job per ticket and instant: placing it twice is harmless (BullMQ ignores a known id); no ':' allowed. */
-export function timerJobId(ticketId: string, at: number): string {
-  return `fire-${ticketId}-${at}`;
+/**
+ * The job of an instant, shared by every ticket whose step falls due then: placing it twice, or for a second
+ * ticket, is harmless (BullMQ ignores a known id), and 10,000 deadlines at one instant are one job. No ':' allowed.
+ */
+export function timerJobId(at: number): string {
+  return `fire-${at}`;
 }

@@ -17,7 +17,7 @@
 import 'reflect-metadata';
 import { Queue, Worker } from 'bullmq';
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
@@ -175,12 +175,19 @@ async function main(): Promise<void> {
       const burstAt = Date.now() + 15 * SECOND;
       await loadDue('burst', Array(DUE).fill(burstAt));
       const stopProfile = await cpuProfileFrom(burstAt - 50);
+      await sleep(burstAt - Date.now());
+      const cpuBefore = cpuByCommand();
       await waitRecorded('burst', DUE, burstAt + 120 * SECOND);
+      const cpuAfter = cpuByCommand();
       await stopProfile();
       burst = await lateness('burst');
       console.log(
         `burst (${DUE} at one instant): all recorded ${fmt(burst.max)} after the deadline (p50 ${fmt(burst.p50)})`,
       );
+      const cpu = ['node', 'postgres', 'redis-server'].map(
+        (command) => `${command} ${fmt((cpuAfter.get(command) ?? 0) - (cpuBefore.get(command) ?? 0))}`,
+      );
+      if (cpuAfter.size > 0) console.log(`burst CPU time, all processes of: ${cpu.join(', ')}`);
     }
     // 4. A calendar edit moves every open deadline: every open ticket re-evaluated, its timer re-placed.
     if (runs('edit')) {
@@ -263,6 +270,29 @@ async function main(): Promise<void> {
 }
 
 const BATCH_DUE = 250;
+
+/** CPU time (ms) used so far by the machine's processes, by command name (Linux /proc; empty elsewhere). */
+function cpuByCommand(): Map<string, number> {
+  const out = new Map<string, number>();
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return out;
+  }
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const command = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // utime and stime, in clock ticks of 10 ms.
+      out.set(command, (out.get(command) ?? 0) + (Number(fields[11]) + Number(fields[12])) * 10);
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return out;
+}
 
 /**
  * With BENCH_CPU_PROFILE=<file>, records this process's CPU profile (app and bench alike) from `at` until the

@@ -249,9 +249,7 @@ describe('timers: warnings and breaches on time, exactly once', () => {
       await emptyRedis();
       await t.app.get(TimerReconciler).pass();
       // That pass, or the other process's if it held the lock, placed every page.
-      await waitFor(
-        async () => (await queue.getJob(timerJobId(last.id, last.next_step_at.getTime()))) ?? undefined,
-      );
+      await waitFor(async () => (await queue.getJob(timerJobId(last.next_step_at.getTime()))) ?? undefined);
       expect(await queue.getDelayedCount()).toBeGreaterThanOrEqual(rows.length);
     } finally {
       await t.sql.query(`DELETE FROM tickets WHERE external_id LIKE 'paged-%'`);
@@ -292,5 +290,84 @@ describe('timers: warnings and breaches on time, exactly once', () => {
       redis.disconnect();
       for (const app of apps) app.app.get(TimerReconciler).onApplicationBootstrap();
     }
+  });
+  it('records a burst at one instant in full from one shared job, each step once, across both processes', async () => {
+    // 1,100 tickets created at the same instant: more than two claims (500 each), so loops in both processes help.
+    const count = 1_100;
+    const createdAt = Date.now() - 55 * SECOND;
+    const deadline = createdAt + MINUTE;
+    const queue = t.app.get<Queue>(getQueueToken(TimersQueue.Fire));
+    for (let i = 0; i < count; i += 250)
+      await ingest.ingestMany(
+        Array.from({ length: Math.min(250, count - i) }, (_, k) => ({
+          integrationId: DESK,
+          defaultPriority: 'normal' as const,
+          events: new TicketStory(`burst-${i + k}`, createdAt, { priority: 'urgent', status: 'open' }).events,
+          receivedAt: Date.now(),
+        })),
+      );
+    // Both breaches (first response, resolution) of every ticket fall due at the deadline: one job holds them all.
+    // (A breach is due 1 ms after the deadline: a clock is breached once now is past it.)
+    await waitFor(async () => (await queue.getJob(timerJobId(deadline + 1))) ?? undefined);
+    const breaches = await waitFor(async () => {
+      const { rows } = await t.sql.query(
+        `SELECT t.external_id, s.metric, s.due_at, s.detected_at FROM sla_steps s JOIN tickets t ON t.id = s.ticket_id
+         WHERE t.external_id LIKE 'burst-%' AND s.step = 'breach'`,
+      );
+      return rows.length >= 2 * count
+        ? (rows as Array<{ external_id: string; metric: string; due_at: Date; detected_at: Date }>)
+        : undefined;
+    }, 30 * SECOND);
+    await settle();
+    const { rows: again } = await t.sql.query(
+      `SELECT count(*)::int AS n FROM sla_steps s JOIN tickets t ON t.id = s.ticket_id
+       WHERE t.external_id LIKE 'burst-%' AND s.step = 'breach'`,
+    );
+    expect(again[0].n).toBe(2 * count);
+    expect(new Set(breaches.map((b) => `${b.external_id}/${b.metric}`)).size).toBe(2 * count);
+    // Never before the instant.
+    expect(
+      breaches.every((b) => b.detected_at.getTime() > deadline && b.due_at.getTime() === deadline + 1),
+    ).toBe(true);
+  });
+
+  it('does not let one ticket whose evaluation fails hold back the others due with it', async () => {
+    const createdAt = Date.now() - 57 * SECOND;
+    const evaluate = TicketIngestService.prototype as unknown as { evaluateTicket: (id: string) => unknown };
+    const original = evaluate.evaluateTicket;
+    const ids = new Map<string, string>();
+    try {
+      for (const name of ['poison', 'healthy-1', 'healthy-2'])
+        await deliver(new TicketStory(name, createdAt, { priority: 'urgent', status: 'open' }));
+      const { rows } = await t.sql.query(
+        `SELECT id, external_id FROM tickets WHERE external_id IN ('poison', 'healthy-1', 'healthy-2')`,
+      );
+      for (const r of rows as Array<{ id: string; external_id: string }>) ids.set(r.external_id, r.id);
+      // A bug that only this ticket's timeline triggers, in whichever process claims it.
+      evaluate.evaluateTicket = function (this: unknown, id: string, ...rest: unknown[]) {
+        if (id === ids.get('poison')) throw new Error('evaluation bug');
+        return (original as (...args: unknown[]) => unknown).call(this, id, ...rest);
+      };
+      await stepOf('healthy-1', 'first_response', 'breach');
+      await stepOf('healthy-2', 'first_response', 'breach');
+      expect((await steps('poison')).filter((s) => s.step === 'breach')).toEqual([]);
+    } finally {
+      evaluate.evaluateTicket = original;
+      // Its processes leave it out of their claims for a while: no later test should wait for it.
+      await t.sql.query(`UPDATE tickets SET next_step_at = NULL WHERE external_id = 'poison'`);
+    }
+  });
+
+  it('clears the due instant of a ticket with nothing to evaluate, rather than claiming it forever', async () => {
+    const { rows } = await t.sql.query(
+      `INSERT INTO tickets (integration_id, external_id, status, priority, default_priority, clock_version, next_step_at)
+       VALUES ($1, 'no-events', 'open', 'normal', 'normal', 1, now() - interval '1 second') RETURNING id`,
+      [DESK],
+    );
+    await t.app.get(TimerScheduler).place([Date.now()]);
+    await waitFor(async () => {
+      const { rows: now } = await t.sql.query('SELECT next_step_at FROM tickets WHERE id = $1', [rows[0].id]);
+      return now[0].next_step_at === null ? true : undefined;
+    });
   });
 });
