@@ -17,8 +17,8 @@ const NEAR_MS = 2_000;
 /**
  * Places delayed jobs for steps that fall due within the horizon: one job per instant, which evaluates every ticket
  * due by then (the DueSweeper). Called right after an evaluation commits (in the process that evaluated) and by the
- * reconciler's passes; steps further away wait in PostgreSQL, so Redis holds at most one small job per ticket whose
- * next step is near, and one per instant when many fall due together.
+ * reconciler's passes; steps further away wait in PostgreSQL, so Redis holds one small job per distinct instant within
+ * the horizon (10,000 deadlines at one instant are one job), not one per clock and step.
  */
 @Injectable()
 export class TimerScheduler {
