@@ -13,7 +13,7 @@ import { TimersQueue } from './timers.queue.js';
 /** Fixed advisory-lock key: one timer pass at a time across all worker processes. */
 const TIMER_LOCK_KEY = 734_190_201;
 const INTERVAL_NAME = 'timer-reconciler';
-/** Tickets read, and their jobs placed, per round trip of a pass. */
+/** Instants read, and their jobs placed, per round trip of a pass (a job serves every ticket due at its instant). */
 const PAGE = 5_000;
 /** A step whose instant passed this long ago without the ticket moving on has lost its job (or its run failed). */
 const OVERDUE_GRACE_MS = 5_000;
@@ -55,7 +55,7 @@ export class TimerReconciler extends LockedPass {
     this.everyMs = everyMs;
   }
 
-  /** A pass; returns how many jobs it placed. */
+  /** A pass; returns how many jobs (instants) it placed. */
   protected async work(tx: EntityManager): Promise<number> {
     const client = await this.queue.getBackend().client;
     const markerKey = `${this.queue.keys.meta}:timer-horizon`;
@@ -73,32 +73,31 @@ export class TimerReconciler extends LockedPass {
     const from = full ? null : Number(marker) - this.everyMs;
     let placed = 0;
     let overdue = 0;
-    let after: { next_step_at: Date; id: string } | null = null;
+    let after: Date | null = null;
     for (;;) {
       const rows = (await tx.query(
-        `SELECT id, next_step_at FROM tickets
+        `SELECT next_step_at, count(*)::int AS tickets FROM tickets
          WHERE next_step_at <= $1 AND ($2::timestamptz IS NULL OR next_step_at > $2 OR next_step_at < $3)
-           AND ($4::timestamptz IS NULL OR (next_step_at, id) > ($4, $5::uuid))
-         ORDER BY next_step_at, id LIMIT ${PAGE}`,
+           AND ($4::timestamptz IS NULL OR next_step_at > $4)
+         GROUP BY next_step_at ORDER BY next_step_at LIMIT ${PAGE}`,
         [
           new Date(horizonEnd),
           from === null ? null : new Date(from),
           new Date(now - OVERDUE_GRACE_MS),
-          after?.next_step_at ?? null,
-          after?.id ?? null,
+          after,
         ],
-      )) as Array<{ id: string; next_step_at: Date }>;
+      )) as Array<{ next_step_at: Date; tickets: number }>;
       await this.timers.place(rows.map((r) => r.next_step_at.getTime()));
       placed += rows.length;
-      overdue += rows.filter((r) => r.next_step_at.getTime() < now - OVERDUE_GRACE_MS).length;
+      for (const r of rows) if (r.next_step_at.getTime() < now - OVERDUE_GRACE_MS) overdue += r.tickets;
       if (rows.length < PAGE) break;
-      after = rows[rows.length - 1];
+      after = rows[rows.length - 1].next_step_at;
     }
     if (overdue > 0) {
       this.metrics.timerRepairs.inc(overdue);
       this.logger.warn(`${overdue} overdue timers placed again (lost from Redis, or their run failed)`);
     }
-    if (full && placed > 0) this.logger.log(`placed ${placed} timers (full pass)`);
+    if (full && placed > 0) this.logger.log(`placed the timers of ${placed} instants (full pass)`);
     // Defined on every pass: cheap, and the client may be a new one after a reconnect.
     client.defineCommand(SET_IF_UNCHANGED, { numberOfKeys: 1, lua: SET_IF_UNCHANGED_LUA });
     await client.runCommand(SET_IF_UNCHANGED, [markerKey, marker, String(horizonEnd)]);
