@@ -50,6 +50,16 @@ export interface StoredLiveEvent extends LiveEvent {
 }
 
 /**
+ * Appends each ARGV after the first (the cap) as its own stream entry: one command for a whole batch. As a pipeline
+ * of XADDs, the client's work per command was 7 % of a timer burst's Node time (two events per ticket).
+ */
+const XADD_MANY = 'slaLiveEventsAdd';
+const XADD_MANY_LUA = `for i = 2, #ARGV do redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'e', ARGV[i]) end
+return #ARGV - 1`;
+const XADD_CHUNK = 1000;
+type XaddMany = (key: string, cap: string, ...events: string[]) => Promise<number>;
+
+/**
  * Live events go through one Redis stream per deployment, so an event produced by any worker reaches the SSE
  * clients of every API process, and a client that reconnects with Last-Event-ID gets what it missed. The stream
  * is capped (LIVE_EVENTS_RETENTION, approximately): that is the reconnection window.
@@ -71,6 +81,7 @@ export class LiveEventStream implements OnModuleDestroy {
       lazyConnect: true,
     });
     this.redis.on('error', () => undefined);
+    this.redis.defineCommand(XADD_MANY, { numberOfKeys: 1, lua: XADD_MANY_LUA });
   }
 
   /** A new connection for a blocking reader (XREAD BLOCK holds its connection). */
@@ -83,10 +94,12 @@ export class LiveEventStream implements OnModuleDestroy {
   async publish(events: LiveEvent[]): Promise<void> {
     if (events.length === 0) return;
     try {
-      const pipeline = this.redis.pipeline();
-      for (const event of events)
-        pipeline.xadd(this.key, 'MAXLEN', '~', String(this.retention), '*', 'e', JSON.stringify(event));
-      await pipeline.exec();
+      const xaddMany = (this.redis as unknown as Record<string, XaddMany>)[XADD_MANY]!;
+      // Chunks keep each script short: Redis runs nothing else while it runs.
+      for (let i = 0; i < events.length; i += XADD_CHUNK) {
+        const payloads = events.slice(i, i + XADD_CHUNK).map((e) => JSON.stringify(e));
+        await xaddMany.call(this.redis, this.key, String(this.retention), ...payloads);
+      }
     } catch (error) {
       this.logger.warn(`Could not publish ${events.length} live events: ${(error as Error).message}`);
     }

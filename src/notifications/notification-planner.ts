@@ -5,7 +5,7 @@ import type { Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { NotifyJob, notifyJobId, NotifyQueue } from './notify.queue.js';
-import { directoryPlanSql } from './recipient-plan.js';
+import { directoryPlanSql, TICKET_OF_STEP } from './recipient-plan.js';
 import { WorkingHours } from './working-hours.js';
 import { HELPDESK_CHANNEL_FITS } from './writeback/writeback-planner.js';
 
@@ -95,16 +95,18 @@ const PLAN_SQL = `
   SELECT s.id, 'step', c.id, (SELECT r ->> 'workingHours' FROM jsonb_array_elements(s.recipients) r
                               WHERE r ->> 'type' = 'channel' AND r ->> 'id' = c.id LIMIT 1)
   FROM sla_steps s
-  JOIN tickets t ON t.id = s.ticket_id
+  -- What the step alone decides first, so that only the steps some channel may take look up their ticket.
   JOIN notification_channels c ON c.enabled AND c.created_at <= s.detected_at AND (
     s.recipients @> jsonb_build_array(jsonb_build_object('type', 'channel', 'id', c.id))
-    OR ((c.subscribe -> 'kinds') ? s.kind
-      AND (c.subscribe -> 'tiers' IS NULL OR (c.subscribe -> 'tiers') ? coalesce(t.tier, ''))
-      AND (c.subscribe -> 'priorities' IS NULL
-        OR (c.subscribe -> 'priorities') ? coalesce(t.priority, t.default_priority))
-      AND (c.subscribe -> 'metrics' IS NULL OR (c.subscribe -> 'metrics') ? s.metric)))
-    AND ${HELPDESK_CHANNEL_FITS}
+    OR (c.subscribe -> 'kinds') ? s.kind)
+  ${TICKET_OF_STEP}
   WHERE ${STEPS} AND s.status = 'recorded' AND (NOT s.late OR $2)
+    AND (s.recipients @> jsonb_build_array(jsonb_build_object('type', 'channel', 'id', c.id))
+      OR ((c.subscribe -> 'tiers' IS NULL OR (c.subscribe -> 'tiers') ? coalesce(t.tier, ''))
+        AND (c.subscribe -> 'priorities' IS NULL
+          OR (c.subscribe -> 'priorities') ? coalesce(t.priority, t.default_priority))
+        AND (c.subscribe -> 'metrics' IS NULL OR (c.subscribe -> 'metrics') ? s.metric)))
+    AND ${HELPDESK_CHANNEL_FITS}
   UNION ALL
   SELECT s.id, 'withdrawal', n.channel_id, NULL
   FROM sla_steps s

@@ -186,13 +186,13 @@ function cycleKey(ticketId: string, metric: string, cycle: number): string {
 
 /**
  * Common table expressions for the writer's statement, after its `updated` CTE (the ticket rows it updated, with
- * their new clock_version): $8 the step inserts, $9 the withdrawals (jsonb arrays of StepRecorder.rows()). The two
+ * their new clock_version): $8 the step inserts, $9 the withdrawals (JSON arrays of StepRecorder.rows()). The two
  * touch different rows: a clock cycle whose breach is withdrawn has no breach due.
  */
 export const STEP_WRITE_CTES = `
   withdrawn AS (
     UPDATE sla_steps s SET status = 'withdrawn', withdrawn_at = w.at
-    FROM jsonb_to_recordset($9::jsonb) AS w(ticket_id uuid, metric text, cycle int, at timestamptz)
+    FROM json_to_recordset($9::json) AS w(ticket_id uuid, metric text, cycle int, at timestamptz)
     WHERE s.ticket_id = w.ticket_id AND s.metric = w.metric AND s.cycle = w.cycle AND s.step = 'breach'
       AND s.status <> 'withdrawn'
     RETURNING s.id, s.ticket_id, s.metric, s.cycle, s.step, s.kind, s.status, s.lateness_ms, s.late
@@ -201,7 +201,7 @@ export const STEP_WRITE_CTES = `
                                 lateness_ms, late, policy_id, policy_version, clock_version, recipients)
     SELECT x.ticket_id, x.metric, x.cycle, x.step, x.kind, x.percent, x.status, x.due_at, x.deadline, x.detected_at,
            x.lateness_ms, x.late, x.policy_id, x.policy_version, u.clock_version, x.recipients
-    FROM jsonb_to_recordset($8::jsonb) AS x(
+    FROM json_to_recordset($8::json) AS x(
       ticket_id uuid, metric text, cycle int, step text, kind text, percent float8, status text, due_at timestamptz,
       deadline timestamptz, detected_at timestamptz, lateness_ms bigint, late boolean, policy_id text,
       policy_version int, recipients jsonb)

@@ -204,7 +204,7 @@ export class TicketStore {
     return em.query(
       `WITH input AS (
          -- One row per event id (ON CONFLICT DO UPDATE may touch a row once per statement): the earliest version.
-         SELECT DISTINCT ON (integration_id, event_id) * FROM jsonb_to_recordset($2::jsonb) AS x(
+         SELECT DISTINCT ON (integration_id, event_id) * FROM json_to_recordset($2::json) AS x(
            ticket_id uuid, integration_id varchar, old_id bigint, event_id text, type text, occurred_at timestamptz,
            reported_occurred_at timestamptz, sequence bigint, received_at timestamptz, snapshot jsonb, comment jsonb,
            actor jsonb, clock_skew boolean, inbox_id text, n int)
