@@ -41,7 +41,7 @@ const INTEGRATION = 'bench';
 const ONLY = process.env.BENCH_ONLY;
 const BURSTS = Number(process.env.BENCH_BURSTS ?? 3);
 const runs = (part: 'spread' | 'burst' | 'edit') => !ONLY || ONLY === part;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
 const databaseUrl = freshDatabaseUrl('timers_bench');
 const prefix = `tbench${randomBytes(3).toString('hex')}`;
