@@ -90,6 +90,9 @@ export class NotificationPlanner {
 
 const STEPS = `($1::bigint[] IS NULL AND s.detected_at > now() - interval '1 day' OR s.id = ANY($1::bigint[]))`;
 
+/** The step's recipients name the channel. */
+const NAMES_CHANNEL = `s.recipients @> jsonb_build_array(jsonb_build_object('type', 'channel', 'id', c.id))`;
+
 const PLAN_SQL = `
   INSERT INTO notifications (step_id, event, channel_id, working_hours)
   SELECT s.id, 'step', c.id, (SELECT r ->> 'workingHours' FROM jsonb_array_elements(s.recipients) r
@@ -97,11 +100,10 @@ const PLAN_SQL = `
   FROM sla_steps s
   -- What the step alone decides first, so that only the steps some channel may take look up their ticket.
   JOIN notification_channels c ON c.enabled AND c.created_at <= s.detected_at AND (
-    s.recipients @> jsonb_build_array(jsonb_build_object('type', 'channel', 'id', c.id))
-    OR (c.subscribe -> 'kinds') ? s.kind)
+    ${NAMES_CHANNEL} OR (c.subscribe -> 'kinds') ? s.kind)
   ${TICKET_OF_STEP}
   WHERE ${STEPS} AND s.status = 'recorded' AND (NOT s.late OR $2)
-    AND (s.recipients @> jsonb_build_array(jsonb_build_object('type', 'channel', 'id', c.id))
+    AND (${NAMES_CHANNEL}
       OR ((c.subscribe -> 'tiers' IS NULL OR (c.subscribe -> 'tiers') ? coalesce(t.tier, ''))
         AND (c.subscribe -> 'priorities' IS NULL
           OR (c.subscribe -> 'priorities') ? coalesce(t.priority, t.default_priority))
