@@ -14,7 +14,8 @@
  *      timer re-placed.
  *   5. Baseline for the spread: bare BullMQ, the same due times, a no-op worker → its lateness, and the ratio.
  * The database is vacuumed and analysed after the load and before each burst, as autovacuum keeps a database that has
- * been running. Each burst also prints the CPU time that Node, PostgreSQL and Redis used during it (Linux).
+ * been running. Each burst also prints the CPU time that Node, PostgreSQL and Redis used during it (Linux) and the
+ * WAL it wrote.
  * BENCH_OPEN and BENCH_DUE shrink the populations for a quick run; BENCH_ONLY=spread|burst|edit runs that part
  * (after the load); BENCH_CPU_PROFILE=<file> writes the first burst's CPU profile; BENCH_PG_STATEMENTS=1 prints its
  * statements by PostgreSQL time (the server must load pg_stat_statements).
@@ -192,8 +193,12 @@ async function main(): Promise<void> {
       if (round === 1) await statements.reset();
       await sleep(burstAt - Date.now());
       const cpuBefore = cpuByCommand();
+      const [{ lsn }] = await sql.query('SELECT pg_current_wal_lsn() AS lsn');
       await waitRecorded(label, DUE, burstAt + 120 * SECOND, afterStep);
       const cpuAfter = cpuByCommand();
+      const [{ wal }] = await sql.query('SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1)::float8 AS wal', [
+        lsn,
+      ]);
       await stopProfile();
       if (round === 1) await statements.print();
       const burst = await lateness(label);
@@ -204,7 +209,8 @@ async function main(): Promise<void> {
       console.log(
         `burst ${round} (${DUE} at one instant): all recorded ${fmt(burst.max)} after the deadline (p50 ${fmt(burst.p50)}); ` +
           `bare BullMQ drained the same burst in ${fmt(bare)} just before: ${(burst.max / bare).toFixed(2)}×` +
-          (cpuAfter.size > 0 ? `; CPU time ${cpu.join(', ')}` : ''),
+          (cpuAfter.size > 0 ? `; CPU time ${cpu.join(', ')}` : '') +
+          `; WAL ${(wal / 1e6).toFixed(0)} MB`,
       );
     }
     // 4. A calendar edit moves every open deadline: every open ticket re-evaluated, its timer re-placed.

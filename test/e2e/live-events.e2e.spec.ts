@@ -1,5 +1,6 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LiveEventStream } from '../../src/live-events/live-event-stream.js';
 import { TicketIngestService } from '../../src/tickets/ticket-ingest.service.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { seedIntegration, TicketStory } from '../tickets/ticket-fixtures.js';
@@ -195,6 +196,27 @@ describe('live events (SSE)', () => {
       error: 'insufficient_role',
       message: expect.stringContaining('breach.acknowledged'),
     });
+  });
+
+  it('keeps every event of a batch larger than one script call, each its own entry, in order', async () => {
+    const stream = worker.app.get(LiveEventStream);
+    const from = `${Date.now() - 1}-0`;
+    const batch = Array.from({ length: 2_500 }, (_, i) => ({
+      type: 'clock.changed' as const,
+      ticketId: `t-${i}`,
+      integrationId: DESK,
+      externalId: `chunk-${i}`,
+      tier: null,
+      priority: null,
+      assigneeId: null,
+      at: new Date().toISOString(),
+      clockVersion: 1,
+    }));
+    await stream.publish(batch);
+    const { events } = await stream.after(from, 10_000);
+    const ours = events.filter((e) => e.externalId.startsWith('chunk-'));
+    expect(ours.map((e) => e.externalId)).toEqual(batch.map((e) => e.externalId));
+    expect(new Set(ours.map((e) => e.id)).size).toBe(batch.length);
   });
 
   it('refuses unknown filters with a 400 in the usual shape', async () => {
