@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { RowSet } from '../database/row-set.js';
 import { type ClockStep, planSteps, type StepPlan } from '../engine/index.js';
 import type { TicketEvaluationWrite } from './evaluation-writer.js';
 
@@ -102,9 +103,9 @@ export class StepRecorder {
    * and 26) and withdraw breaches that are no more, for the writer's statement (STEP_WRITE_CTES). A withdrawn breach
    * that comes back is recorded again in its row.
    */
-  rows(plans: Map<string, TicketStepPlan>): { inserts: object[]; withdrawals: object[] } {
-    const inserts: object[] = [];
-    const withdrawals: object[] = [];
+  rows(plans: Map<string, TicketStepPlan>): { inserts: StepInsertRow[]; withdrawals: WithdrawalRow[] } {
+    const inserts: StepInsertRow[] = [];
+    const withdrawals: WithdrawalRow[] = [];
     for (const [ticketId, plan] of plans) {
       const detectedAt = new Date(plan.evaluatedAt).toISOString();
       for (const clock of plan.clocks) {
@@ -184,15 +185,68 @@ function cycleKey(ticketId: string, metric: string, cycle: number): string {
   return `${ticketId}\n${metric}\n${cycle}`;
 }
 
+/** A step to record (StepRecorder.rows). */
+interface StepInsertRow {
+  ticket_id: string;
+  metric: string;
+  cycle: number;
+  step: string;
+  kind: string;
+  percent: number | null;
+  status: 'recorded' | 'skipped';
+  due_at: string;
+  deadline: string | null;
+  detected_at: string;
+  lateness_ms: number;
+  late: boolean;
+  policy_id: string | null;
+  policy_version: number | null;
+  recipients: unknown;
+}
+
+/** A clock cycle whose breach is withdrawn. */
+interface WithdrawalRow {
+  ticket_id: string;
+  metric: string;
+  cycle: number;
+  at: string;
+}
+
+export const STEP_ROWS = new RowSet<StepInsertRow>({
+  ticket_id: 'uuid',
+  metric: 'text',
+  cycle: 'int',
+  step: 'text',
+  kind: 'text',
+  percent: 'float8',
+  status: 'text',
+  due_at: 'timestamptz',
+  deadline: 'timestamptz',
+  detected_at: 'timestamptz',
+  lateness_ms: 'bigint',
+  late: 'boolean',
+  policy_id: 'text',
+  policy_version: 'int',
+  recipients: 'jsonb',
+});
+
+export const WITHDRAWAL_ROWS = new RowSet<WithdrawalRow>({
+  ticket_id: 'uuid',
+  metric: 'text',
+  cycle: 'int',
+  at: 'timestamptz',
+});
+
 /**
  * Common table expressions for the writer's statement, after its `updated` CTE (the ticket rows it updated, with
- * their new clock_version): $8 the step inserts, $9 the withdrawals (JSON arrays of StepRecorder.rows()). The two
+ * their new clock_version): $8 the step inserts, $9 the withdrawals (STEP_ROWS and WITHDRAWAL_ROWS of
+ * StepRecorder.rows()). The two
  * touch different rows: a clock cycle whose breach is withdrawn has no breach due.
  */
 export const STEP_WRITE_CTES = `
   withdrawn AS (
     UPDATE sla_steps s SET status = 'withdrawn', withdrawn_at = w.at
-    FROM json_to_recordset($9::json) AS w(ticket_id uuid, metric text, cycle int, at timestamptz)
+    FROM ${WITHDRAWAL_ROWS.from('$9')} AS w
     WHERE s.ticket_id = w.ticket_id AND s.metric = w.metric AND s.cycle = w.cycle AND s.step = 'breach'
       AND s.status <> 'withdrawn'
     RETURNING s.id, s.ticket_id, s.metric, s.cycle, s.step, s.kind, s.status, s.lateness_ms, s.late
@@ -201,10 +255,7 @@ export const STEP_WRITE_CTES = `
                                 lateness_ms, late, policy_id, policy_version, clock_version, recipients)
     SELECT x.ticket_id, x.metric, x.cycle, x.step, x.kind, x.percent, x.status, x.due_at, x.deadline, x.detected_at,
            x.lateness_ms, x.late, x.policy_id, x.policy_version, u.clock_version, x.recipients
-    FROM json_to_recordset($8::json) AS x(
-      ticket_id uuid, metric text, cycle int, step text, kind text, percent float8, status text, due_at timestamptz,
-      deadline timestamptz, detected_at timestamptz, lateness_ms bigint, late boolean, policy_id text,
-      policy_version int, recipients jsonb)
+    FROM ${STEP_ROWS.from('$8')} AS x
     JOIN updated u ON u.id = x.ticket_id
     ON CONFLICT (ticket_id, metric, cycle, step) DO UPDATE SET
       status = EXCLUDED.status, due_at = EXCLUDED.due_at, deadline = EXCLUDED.deadline,

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { RowSet } from '../database/row-set.js';
 import type { Priority } from '../engine/types.js';
 import type { EventInsertRow, StoredEventRow } from './timeline-mapping.js';
 
@@ -25,6 +26,25 @@ export interface BatchEventRow extends EventInsertRow {
   /** Position in the batch: the insert order. */
   n: number;
 }
+
+/** The events to append (appendAndLoadMany). */
+const EVENT_ROWS = new RowSet<BatchEventRow>({
+  ticket_id: 'uuid',
+  integration_id: 'varchar',
+  old_id: 'bigint',
+  event_id: 'text',
+  type: 'text',
+  occurred_at: 'timestamptz',
+  reported_occurred_at: 'timestamptz',
+  sequence: 'bigint',
+  received_at: 'timestamptz',
+  snapshot: 'jsonb',
+  comment: 'jsonb',
+  actor: 'jsonb',
+  clock_skew: 'boolean',
+  inbox_id: 'text',
+  n: 'int',
+});
 
 /** A timeline row of a batch, with its ticket and whether this statement inserted it. */
 export type BatchTimelineRow = StoredEventRow & {
@@ -204,10 +224,7 @@ export class TicketStore {
     return em.query(
       `WITH input AS (
          -- One row per event id (ON CONFLICT DO UPDATE may touch a row once per statement): the earliest version.
-         SELECT DISTINCT ON (integration_id, event_id) * FROM json_to_recordset($2::json) AS x(
-           ticket_id uuid, integration_id varchar, old_id bigint, event_id text, type text, occurred_at timestamptz,
-           reported_occurred_at timestamptz, sequence bigint, received_at timestamptz, snapshot jsonb, comment jsonb,
-           actor jsonb, clock_skew boolean, inbox_id text, n int)
+         SELECT DISTINCT ON (integration_id, event_id) * FROM ${EVENT_ROWS.from('$2')} AS x
          ORDER BY integration_id, event_id, occurred_at, n
        ), inserted AS (
          INSERT INTO ticket_events (id, ticket_id, integration_id, event_id, type, occurred_at, reported_occurred_at,
@@ -230,7 +247,7 @@ export class TicketStore {
               comment, actor
        FROM ticket_events
        WHERE ticket_id = ANY($1::uuid[]) AND id NOT IN (SELECT id FROM inserted)`,
-      [ticketIds, JSON.stringify(events)],
+      [ticketIds, EVENT_ROWS.param(events)],
     );
   }
 

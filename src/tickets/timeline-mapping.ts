@@ -5,7 +5,7 @@ import type { NormalisedEvent } from '../webhooks/providers/provider-adapter.js'
 /** Rule 25: a timestamp further than this in the future of the receipt is not believed. */
 export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
 
-/** One event as the insert statement takes it (json_to_recordset): instants as ISO strings. */
+/** One event as the insert statement takes it (a row set): instants as ISO strings. */
 export interface EventInsertRow {
   event_id: string;
   type: string;
@@ -93,7 +93,7 @@ export function toTimelineEvent(row: StoredEventRow): TimelineEvent {
   return event;
 }
 
-/** One clock as the upsert statement takes it (json_to_recordset). */
+/** One clock as the upsert statement takes it (a row set). */
 export interface ClockWriteRow {
   metric: Metric;
   cycle: number;

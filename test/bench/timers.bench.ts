@@ -18,7 +18,8 @@
  * WAL it wrote.
  * BENCH_OPEN and BENCH_DUE shrink the populations for a quick run; BENCH_ONLY=spread|burst|edit runs that part
  * (after the load); BENCH_CPU_PROFILE=<file> writes the first burst's CPU profile; BENCH_PG_STATEMENTS=1 prints its
- * statements by PostgreSQL time (the server must load pg_stat_statements).
+ * statements by PostgreSQL time (the server must load pg_stat_statements); BENCH_KEEP_DATABASE=1 keeps the database
+ * at the end, to look into with EXPLAIN.
  */
 import 'reflect-metadata';
 import { Queue, Worker } from 'bullmq';
@@ -41,6 +42,7 @@ const MINUTE = 60 * SECOND;
 const INTEGRATION = 'bench';
 const ONLY = process.env.BENCH_ONLY;
 const BURSTS = Number(process.env.BENCH_BURSTS ?? 3);
+const KEEP_DATABASE = process.env.BENCH_KEEP_DATABASE === '1';
 const runs = (part: 'spread' | 'burst' | 'edit') => !ONLY || ONLY === part;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
@@ -255,7 +257,8 @@ async function main(): Promise<void> {
     // The app's queues and live-event stream under this run's prefix (tens of megabytes after a burst).
     await deleteKeys(redis, `{${prefix}}*`);
     redis.disconnect();
-    await dropDatabase(databaseUrl);
+    if (KEEP_DATABASE) console.log(`database kept: ${databaseUrl}`);
+    else await dropDatabase(databaseUrl);
   }
 
   async function loadDue(label: string, dues: number[]): Promise<void> {
@@ -440,8 +443,8 @@ function pgStatements(sql: DataSource): { reset(): Promise<void>; print(): Promi
       if (!on) return;
       const rows: Array<{ ms: number; calls: number; rows: number; query: string }> = await sql.query(
         `SELECT round(total_exec_time)::int AS ms, calls::int, rows::int,
-                left(regexp_replace(query, '\\s+', ' ', 'g'), 100) AS query
-         FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 12`,
+                left(regexp_replace(query, '\\s+', ' ', 'g'), 160) AS query
+         FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 20`,
       );
       for (const r of rows) console.log(`  ${fmt(r.ms)} in ${r.calls} calls (${r.rows} rows): ${r.query}`);
     },
