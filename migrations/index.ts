@@ -13,6 +13,7 @@ import { SecretRotationRetention1795401100000 } from './1795401100000-SecretRota
 import { EmailDirectoryHygiene1795401250000 } from './1795401250000-EmailDirectoryHygiene.js';
 import { HelpdeskWriteBack1795401300000 } from './1795401300000-HelpdeskWriteBack.js';
 import { ReportRollup1795401400000 } from './1795401400000-ReportRollup.js';
+import { TicketWriteDigest1795401500000 } from './1795401500000-TicketWriteDigest.js';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so that the same list works from
@@ -34,4 +35,5 @@ export const migrations: Array<new () => unknown> = [
   EmailDirectoryHygiene1795401250000,
   HelpdeskWriteBack1795401300000,
   ReportRollup1795401400000,
+  TicketWriteDigest1795401500000,
 ];

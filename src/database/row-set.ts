@@ -1,6 +1,6 @@
 /** The SQL types a row set's columns take. */
 export type RowSetColumnType =
-  'uuid' | 'text' | 'varchar' | 'int' | 'bigint' | 'float8' | 'boolean' | 'timestamptz' | 'jsonb';
+  'uuid' | 'text' | 'varchar' | 'int' | 'bigint' | 'float8' | 'boolean' | 'timestamptz' | 'json' | 'jsonb';
 
 /**
  * Many rows as one statement parameter: a JSON array of positional arrays, which the statement reads as a table
@@ -39,6 +39,8 @@ function read(type: RowSetColumnType, i: number): string {
     case 'jsonb':
       // JSON null is SQL NULL, as json_to_recordset has it.
       return `NULLIF(e->${i}, 'null')`;
+    case 'json':
+      return `NULLIF(e->${i}, 'null')::json`;
     default:
       return `(e->>${i})::${type}`;
   }

@@ -53,6 +53,7 @@ export class BreachesService {
   async acknowledge(id: string, by: Actor): Promise<BreachView> {
     let first = false;
     const breach = await this.dataSource.transaction(async (tx) => {
+      await this.forgetWriteDigest(tx, id);
       const row = await this.find(tx, id, true);
       if (row.status === 'withdrawn')
         throw new ConflictError(`Breach ${id} was withdrawn: later history showed the deadline was met.`);
@@ -86,6 +87,21 @@ export class BreachesService {
       ]);
     }
     return breach;
+  }
+
+  /**
+   * An acknowledgement changes what the ticket's write digest holds (tickets.write_digest, write-digest.ts): clear it,
+   * so that the next evaluation reads the steps. Always, even when it is already null: this locks the ticket row
+   * before the step's, in the order every evaluation write takes them, so an acknowledgement waits for a write in
+   * progress (which would store a digest without it) instead of racing or deadlocking with it.
+   */
+  private async forgetWriteDigest(tx: DataSource['manager'], id: string): Promise<void> {
+    if (!/^\d{1,18}$/.test(id)) return;
+    await tx.query(
+      `UPDATE tickets t SET write_digest = NULL FROM sla_steps s
+       WHERE s.id = $1 AND s.kind = 'breach' AND t.id = s.ticket_id`,
+      [id],
+    );
   }
 
   private async find(manager: DataSource['manager'], id: string, lock = false): Promise<BreachRow> {

@@ -4,7 +4,6 @@ import { RowSet } from '../database/row-set.js';
 import type { ClockStep } from '../engine/index.js';
 import { clockFingerprint } from './clock-fingerprint.js';
 import {
-  type RecordedKeyRow,
   type RecordedStep,
   type RecordedStepRow,
   recordedSteps,
@@ -14,6 +13,7 @@ import {
   WITHDRAWAL_ROWS,
 } from './step-recorder.js';
 import type { ClockWriteRow, TicketSummary } from './timeline-mapping.js';
+import { digestsAfter, readStored, type StoredClock, type WriteDigest } from './write-digest.js';
 
 /** One ticket's evaluation, ready to store. */
 export interface TicketEvaluationWrite {
@@ -43,22 +43,11 @@ export interface WrittenTicket {
   metNow: boolean;
 }
 
-/** A clock as stored before this write: enough to tell what changed and what vanished. */
-interface StoredClock {
-  ticket_id: string;
-  metric: string;
-  cycle: number;
-  state: string;
-  fingerprint: string | null;
-  /** Null on a clock row of READ_SQL; its step rows carry the step. */
-  step: null;
-}
-
 /**
- * Writes the evaluations of many tickets: one statement reads the fingerprints of their stored clocks and the steps
- * recorded so far, one writes the clocks, the tickets and the steps (StepRecorder). Only clocks whose fingerprint
- * changed are upserted (clock-fingerprint.ts); clocks an evaluation no longer produces are marked not_applicable; the ticket rows are updated (bumping
- * clock_version). first_breach_detected_at keeps the first value ever recorded; a breached clock that
+ * Writes the evaluations of many tickets in one statement: the clocks, the tickets and the steps (StepRecorder). What
+ * was stored before comes from the tickets' write digests (write-digest.ts), or a read of the tables where there is
+ * none. Only clocks whose fingerprint changed are upserted (clock-fingerprint.ts); clocks an evaluation no longer
+ * produces are marked not_applicable; the ticket rows are updated (bumping clock_version, and their new digests). first_breach_detected_at keeps the first value ever recorded; a breached clock that
  * is no longer breached gets breach_withdrawn_at (rule 23), cleared again if it breaches anew. The
  * caller holds the tickets' row locks, so nothing changes the clocks between the read and the write.
  */
@@ -66,27 +55,32 @@ interface StoredClock {
 export class EvaluationWriter {
   constructor(private readonly steps: StepRecorder) {}
 
-  async write(em: EntityManager, evaluations: TicketEvaluationWrite[]): Promise<Map<string, WrittenTicket>> {
+  /** `digests`: the locked tickets' write digests (write-digest.ts), where the lock returned them. */
+  async write(
+    em: EntityManager,
+    evaluations: TicketEvaluationWrite[],
+    digests?: ReadonlyMap<string, WriteDigest | null>,
+  ): Promise<Map<string, WrittenTicket>> {
     if (evaluations.length === 0) return new Map();
     const sorted = [...evaluations].sort((a, b) =>
       a.ticketId < b.ticketId ? -1 : a.ticketId > b.ticketId ? 1 : 0,
     );
     const ticketIds = sorted.map((e) => e.ticketId);
-    const stored: Array<StoredClock | RecordedKeyRow> = await em.query(READ_SQL, [ticketIds]);
+    const stored = await readStored(em, ticketIds, digests);
     const before = new Map<string, StoredClock>();
-    const recordedKeys: RecordedKeyRow[] = [];
-    for (const row of stored) {
-      if (row.step !== null) recordedKeys.push(row);
-      else before.set(clockKey(row.ticket_id, row.metric, row.cycle), row);
-    }
-    const plans = this.steps.plan(sorted, recordedKeys);
+    for (const c of stored.clocks) before.set(clockKey(c.ticket_id, c.metric, c.cycle), c);
+    const plans = this.steps.plan(sorted, stored.steps);
     const evaluatedAt = new Map(sorted.map((e) => [e.ticketId, new Date(e.evaluatedAt).toISOString()]));
     const changed: ClockInputRow[] = [];
+    const produced = new Map<string, WriteDigest['clocks']>();
     const metNow = new Set<string>();
     for (const e of sorted) {
+      const clocks: WriteDigest['clocks'] = [];
+      produced.set(e.ticketId, clocks);
       for (const c of e.clocks) {
         const key = clockKey(e.ticketId, c.metric, c.cycle);
         const fingerprint = clockFingerprint(c);
+        clocks.push([c.metric, c.cycle, c.state, fingerprint]);
         const previous = before.get(key);
         before.delete(key);
         if (previous?.fingerprint === fingerprint) continue;
@@ -101,6 +95,8 @@ export class EvaluationWriter {
     }
     // What is left was stored before and is not produced any more.
     const vanished = [...before.values()].filter((c) => c.state !== 'not_applicable');
+    const steps = this.steps.rows(plans);
+    const after = digestsAfter(produced, before.values(), stored.steps, steps);
     const tickets = sorted.map((e): SummaryInputRow => ({
       ticket_id: e.ticketId,
       evaluated_at: evaluatedAt.get(e.ticketId)!,
@@ -117,8 +113,8 @@ export class EvaluationWriter {
       next_step_at: isoOrNull(plans.get(e.ticketId)?.nextAt ?? null),
       assignee_id: e.summary.assigneeId,
       group_id: e.summary.groupId,
+      write_digest: after.get(e.ticketId)!,
     }));
-    const steps = this.steps.rows(plans);
     const rows: Array<WrittenRow | RecordedStepRow> = await em.query(WRITE_SQL, [
       CLOCK_ROWS.param(changed),
       SUMMARY_ROWS.param(tickets),
@@ -216,6 +212,7 @@ interface SummaryInputRow {
   next_step_at: string | null;
   assignee_id: string | null;
   group_id: string | null;
+  write_digest: WriteDigest;
 }
 
 const SUMMARY_ROWS = new RowSet<SummaryInputRow>({
@@ -234,6 +231,7 @@ const SUMMARY_ROWS = new RowSet<SummaryInputRow>({
   next_step_at: 'timestamptz',
   assignee_id: 'text',
   group_id: 'text',
+  write_digest: 'json',
 });
 
 /**
@@ -289,7 +287,7 @@ const WRITE_SQL = `
       status = s.status, priority = s.priority, tier = s.tier, policy_id = s.policy_id,
       policy_version = s.policy_version, removed = s.removed, created_at = s.created_at,
       last_event_at = s.last_event_at, next_deadline = s.next_deadline, next_step_at = s.next_step_at,
-      assignee_id = s.assignee_id, group_id = s.group_id,
+      assignee_id = s.assignee_id, group_id = s.group_id, write_digest = s.write_digest,
       config_revision = s.config_revision,
       evaluated_at = s.evaluated_at, updated_at = now(), clock_version = t.clock_version + 1
     FROM summary s
@@ -304,11 +302,3 @@ const WRITE_SQL = `
   SELECT 'step', ticket_id, NULL, NULL, NULL, id, metric, cycle, step, kind, status, lateness_ms, late FROM withdrawn
   UNION ALL
   SELECT 'step', ticket_id, NULL, NULL, NULL, id, metric, cycle, step, kind, status, lateness_ms, late FROM recorded`;
-
-/** The stored clocks' fingerprints and the recorded (not withdrawn) steps' keys: rows with a step are steps. */
-const READ_SQL = `
-  SELECT ticket_id, metric, cycle, state, fingerprint, NULL::varchar AS step, NULL::boolean AS acked
-  FROM ticket_clocks WHERE ticket_id = ANY($1::uuid[])
-  UNION ALL
-  SELECT ticket_id, metric, cycle, NULL, NULL, step, acknowledged_at IS NOT NULL
-  FROM sla_steps WHERE ticket_id = ANY($1::uuid[]) AND status <> 'withdrawn'`;

@@ -186,7 +186,7 @@ function cycleKey(ticketId: string, metric: string, cycle: number): string {
 }
 
 /** A step to record (StepRecorder.rows). */
-interface StepInsertRow {
+export interface StepInsertRow {
   ticket_id: string;
   metric: string;
   cycle: number;
@@ -205,7 +205,7 @@ interface StepInsertRow {
 }
 
 /** A clock cycle whose breach is withdrawn. */
-interface WithdrawalRow {
+export interface WithdrawalRow {
   ticket_id: string;
   metric: string;
   cycle: number;

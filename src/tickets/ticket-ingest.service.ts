@@ -264,7 +264,8 @@ export class TicketIngestService {
         }
         // No events, no clocks: nothing will fall due (else the timers would claim it again and again).
         if (eventless.length > 0) await this.store.clearNextStep(em, eventless);
-        return this.writer.write(em, evaluations);
+        const digests = new Map([...locked].map(([ticketId, ticket]) => [ticketId, ticket.writeDigest]));
+        return this.writer.write(em, evaluations, digests);
       }),
     );
     this.announce(written);

@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { RowSet } from '../database/row-set.js';
 import type { Priority } from '../engine/types.js';
 import type { EventInsertRow, StoredEventRow } from './timeline-mapping.js';
+import type { WriteDigest } from './write-digest.js';
 
 /** A ticket as a delivery names it. */
 export interface TicketKey {
@@ -15,6 +16,8 @@ export interface TicketKey {
 export interface LockedTicket {
   integrationId: string;
   defaultPriority: Priority;
+  /** What the evaluation writer needs of the stored clocks and steps; null when unknown. */
+  writeDigest: WriteDigest | null;
 }
 
 /** An event insert row for a batch spanning many tickets. */
@@ -144,7 +147,7 @@ export class TicketStore {
    */
   async lockMany(em: EntityManager, ticketIds: string[]): Promise<Map<string, LockedTicket>> {
     const rows: LockedTicketRow[] = await em.query(
-      `SELECT id, integration_id, default_priority FROM tickets WHERE id = ANY($1::uuid[])
+      `SELECT id, integration_id, default_priority, write_digest FROM tickets WHERE id = ANY($1::uuid[])
        ORDER BY integration_id, external_id FOR UPDATE`,
       [ticketIds],
     );
@@ -164,7 +167,7 @@ export class TicketStore {
     excluding: readonly string[] = [],
   ): Promise<Map<string, LockedTicket>> {
     const rows: LockedTicketRow[] = await em.query(
-      `SELECT id, integration_id, default_priority FROM tickets
+      `SELECT id, integration_id, default_priority, write_digest FROM tickets
        WHERE next_step_at <= $1 AND NOT (id = ANY($2::uuid[]))
        ORDER BY next_step_at LIMIT $3 FOR UPDATE SKIP LOCKED`,
       [new Date(until), excluding, limit],
@@ -281,6 +284,7 @@ interface LockedTicketRow {
   id: string;
   integration_id: string;
   default_priority: Priority;
+  write_digest: WriteDigest | null;
 }
 
 function lockedTickets(rows: LockedTicketRow[]): Map<string, LockedTicket> {
@@ -290,6 +294,7 @@ function lockedTickets(rows: LockedTicketRow[]): Map<string, LockedTicket> {
       {
         integrationId: r.integration_id,
         defaultPriority: r.default_priority,
+        writeDigest: r.write_digest,
       },
     ]),
   );

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TicketIngestService } from '../../src/tickets/ticket-ingest.service.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { seedIntegration, TicketStory } from '../tickets/ticket-fixtures.js';
+import { itLeavesWriteDigestsTrue } from '../support/write-digests.js';
 
 const DESK = 'ladder-desk';
 const SECOND = 1000;
@@ -148,4 +149,6 @@ describe('escalation ladders', () => {
     const after = await t.sql.query('SELECT next_step_at FROM tickets WHERE id = $1', [rows[0].ticket_id]);
     expect(after.rows[0].next_step_at).toBeNull();
   });
+
+  itLeavesWriteDigestsTrue(() => t.sql);
 });

@@ -9,6 +9,7 @@ import {
   storedClocks,
   TicketStory,
 } from '../tickets/ticket-fixtures.js';
+import { itLeavesWriteDigestsTrue } from '../support/write-digests.js';
 
 const INTEGRATION = 'acme-desk';
 
@@ -415,4 +416,6 @@ describe('ticket ingest: timeline store and clocks', () => {
       expect(after.find((c) => c.metric === metric)?.version).toBe(was.version);
     }
   });
+
+  itLeavesWriteDigestsTrue(() => t.sql);
 });

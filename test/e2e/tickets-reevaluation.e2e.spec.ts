@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TicketIngestService } from '../../src/tickets/ticket-ingest.service.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { HOUR, MINUTE, seedIntegration, storedClocks, TicketStory } from '../tickets/ticket-fixtures.js';
+import { itLeavesWriteDigestsTrue } from '../support/write-digests.js';
 
 const INTEGRATION = 'reeval-desk';
 
@@ -118,4 +119,6 @@ describe('re-evaluation after a configuration change (SEMANTICS 9, 18, 19)', () 
       await queue.close();
     }
   });
+
+  itLeavesWriteDigestsTrue(() => t.sql);
 });

@@ -9,6 +9,7 @@ import { TimerScheduler } from '../../src/timers/timer-scheduler.js';
 import { timerJobId, TimersQueue } from '../../src/timers/timers.queue.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { MINUTE, seedIntegration, TicketStory } from '../tickets/ticket-fixtures.js';
+import { itLeavesWriteDigestsTrue } from '../support/write-digests.js';
 
 const DESK = 'timer-desk';
 const SECOND = 1000;
@@ -374,4 +375,6 @@ describe('timers: warnings and breaches on time, exactly once', () => {
       return now[0].next_step_at === null ? true : undefined;
     });
   });
+
+  itLeavesWriteDigestsTrue(() => t.sql);
 });

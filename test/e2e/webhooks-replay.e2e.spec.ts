@@ -9,6 +9,7 @@ import {
   postSigned,
   waitFor,
 } from '../webhooks/webhook-test-kit.js';
+import { itLeavesWriteDigestsTrue } from '../support/write-digests.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -132,4 +133,6 @@ describe('replay rebuilds stored deliveries under the current mapping', () => {
     );
     expect(rows).toEqual([{ status: 'processed', n: 6 }]);
   });
+
+  itLeavesWriteDigestsTrue(() => t.sql);
 });

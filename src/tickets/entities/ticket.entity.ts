@@ -71,6 +71,13 @@ export class TicketEntity {
   @Column({ name: 'clock_version', type: 'integer', default: 0 })
   clockVersion: number;
 
+  /**
+   * What the next evaluation write needs of the stored clocks and recorded steps (evaluation-writer.ts); null when
+   * unknown. Read with the row lock; never selected through the entity.
+   */
+  @Column({ name: 'write_digest', type: 'json', nullable: true, select: false })
+  writeDigest: unknown;
+
   /** The SLA configuration revision the clocks were last computed under. */
   @Column({ name: 'config_revision', type: 'integer', nullable: true })
   configRevision: number | null;
