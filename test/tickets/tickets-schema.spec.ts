@@ -8,6 +8,7 @@ import { SlaSteps1795400700000 } from '../../migrations/1795400700000-SlaSteps.j
 import { SlaStepEntity } from '../../src/escalations/sla-step.entity.js';
 import { ClockFingerprints1795400500000 } from '../../migrations/1795400500000-ClockFingerprints.js';
 import { AuditLog1795401000000 } from '../../migrations/1795401000000-AuditLog.js';
+import { TicketWriteDigest1795401500000 } from '../../migrations/1795401500000-TicketWriteDigest.js';
 import { ensureDatabaseExists } from '../../src/database/ensure-database.js';
 import { IntegrationEntity } from '../../src/integrations/integration.entity.js';
 import { TicketClockEntity } from '../../src/tickets/entities/ticket-clock.entity.js';
@@ -33,6 +34,7 @@ describe('tickets migration matches the entities', () => {
         ClockFingerprints1795400500000,
         SlaSteps1795400700000,
         AuditLog1795401000000,
+        TicketWriteDigest1795401500000,
       ],
       synchronize: false,
     });
