@@ -55,6 +55,11 @@ describe('tickets migration matches the entities', () => {
   });
 
   it('migrates down cleanly', async () => {
+    await dataSource.undoLastMigration(); // the write digest
+    const columns = await dataSource.query(
+      `SELECT 1 FROM information_schema.columns WHERE table_name = 'tickets' AND column_name = 'write_digest'`,
+    );
+    expect(columns).toEqual([]);
     await dataSource.undoLastMigration(); // the audit log, and the key that acknowledged a breach
     expect((await dataSource.query(`SELECT to_regclass('audit_entries') AS a`))[0].a).toBeNull();
     await dataSource.undoLastMigration(); // the steps
