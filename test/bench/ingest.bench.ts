@@ -48,6 +48,7 @@ const SECRET = 'bench-signing-secret-0123456789';
 const INTEGRATION = 'bench';
 const API_PORT = 3900 + Math.floor(Math.random() * 50);
 const WORKER_PORT = API_PORT + 50;
+const ADMIN_KEY = `bench-${randomBytes(24).toString('hex')}`;
 
 const databaseUrl = freshDatabaseUrl('bench');
 const config = { ...loadConfig({ ...process.env, NODE_ENV: 'development' }), DATABASE_URL: databaseUrl };
@@ -58,6 +59,7 @@ const env = {
   QUEUE_PREFIX: `bench${randomBytes(3).toString('hex')}`,
   ENCRYPTION_KEY: randomBytes(32).toString('hex'),
   LOG_LEVEL: 'warn',
+  BOOTSTRAP_ADMIN_KEY: ADMIN_KEY,
 };
 const sql = new pg.Pool({ connectionString: databaseUrl, max: 2 });
 
@@ -185,7 +187,9 @@ const backlog = (c: Record<string, number>) => (c.pending ?? 0) + (c.processing 
 
 /** A counter's total over all its label sets that match `filter`, from a process's /metrics. */
 async function counter(port: number, name: string, filter: RegExp): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const text = await (
+    await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })
+  ).text();
   let total = 0;
   for (const line of text.split('\n')) {
     if (line.startsWith(`${name}{`) && filter.test(line))
@@ -306,7 +310,7 @@ async function main(): Promise<void> {
     const post = (path: string, body: unknown) =>
       fetch(`http://127.0.0.1:${API_PORT}${path}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_KEY}` },
         body: JSON.stringify(body),
       }).then(async (r) => {
         if (!r.ok) throw new Error(`${path}: ${r.status} ${await r.text()}`);
