@@ -16,10 +16,13 @@ export class NotificationDispatcher {
 
   @OnEvent(TICKET_CLOCKS_CHANGED, { async: true, promisify: true })
   async onClocksChanged(changes: TicketsClocksChanged): Promise<void> {
-    const stepIds = changes.flatMap((c) => c.steps.filter((s) => s.status !== 'skipped').map((s) => s.id));
-    if (stepIds.length === 0) return;
+    const steps = changes.flatMap((c) => c.steps.filter((s) => s.status !== 'skipped'));
+    if (steps.length === 0) return;
+    // The directory resolves the steps naming an assignee or group, and sends withdrawals where the breach went.
+    const directory = steps.some((s) => s.viaDirectory || s.status === 'withdrawn');
     try {
-      await this.planner.enqueue(await this.planner.plan(stepIds));
+      const ids = steps.map((s) => s.id);
+      await this.planner.enqueue(await this.planner.plan(ids, { directory }));
     } catch (error) {
       this.logger.warn(`notifications not planned now, the reconciler will: ${(error as Error).message}`);
     }

@@ -35,9 +35,14 @@ export class NotificationPlanner {
     this.fallbackChannel = config.NOTIFY_FALLBACK_CHANNEL ?? null;
   }
 
-  /** Deliveries for these steps (null: every step of the last day, for the reconciler); returns the new ids. */
-  async plan(stepIds: string[] | null): Promise<string[]> {
+  /**
+   * Deliveries for these steps (null: every step of the last day, for the reconciler); returns the new ids.
+   * `directory: false` when no step names the ticket's assignee or group and none is withdrawn: the directory's
+   * statement would find nothing (a burst of breaches without such a ladder spares one statement per batch).
+   */
+  async plan(stepIds: string[] | null, { directory = true } = {}): Promise<string[]> {
     const rows: Array<{ id: string }> = await this.db.query(PLAN_SQL, [stepIds, this.sendLate]);
+    if (!directory) return rows.map((r) => r.id);
     const resolved: Array<{ id: string }> = await this.db.query(DIRECTORY_PLAN_SQL, [
       stepIds,
       this.sendLate,

@@ -136,12 +136,14 @@ export const WRITE_SQL = `
   ), ${STEP_WRITE_CTES}
   SELECT 'ticket' AS row, id AS ticket_id, clock_version, integration_id, external_id, NULL::bigint AS id,
          NULL::varchar AS metric, NULL::int AS cycle, NULL::varchar AS step, NULL::varchar AS kind,
-         NULL::varchar AS status, NULL::bigint AS lateness_ms, NULL::boolean AS late
+         NULL::varchar AS status, NULL::bigint AS lateness_ms, NULL::boolean AS late, NULL::boolean AS via_directory
   FROM updated
   UNION ALL
-  SELECT 'step', ticket_id, NULL, NULL, NULL, id, metric, cycle, step, kind, status, lateness_ms, late FROM withdrawn
+  SELECT 'step', ticket_id, NULL, NULL, NULL, id, metric, cycle, step, kind, status, lateness_ms, late, via_directory
+  FROM withdrawn
   UNION ALL
-  SELECT 'step', ticket_id, NULL, NULL, NULL, id, metric, cycle, step, kind, status, lateness_ms, late FROM recorded`;
+  SELECT 'step', ticket_id, NULL, NULL, NULL, id, metric, cycle, step, kind, status, lateness_ms, late, via_directory
+  FROM recorded`;
 
 /** A ticket row the write updated. */
 export interface WrittenRow {

@@ -23,6 +23,8 @@ export interface RecordedStep {
   status: 'recorded' | 'skipped' | 'withdrawn';
   latenessMs: number;
   late: boolean;
+  /** Whether its recipients name the ticket's assignee or group (the notification directory resolves them). */
+  viaDirectory: boolean;
 }
 
 /**
@@ -159,6 +161,7 @@ export function recordedSteps(rows: RecordedStepRow[]): Map<string, RecordedStep
       status: r.status,
       latenessMs: Number(r.lateness_ms),
       late: r.late,
+      viaDirectory: r.via_directory,
     };
     const list = out.get(r.ticket_id);
     if (list) list.push(step);
@@ -179,6 +182,7 @@ export interface RecordedStepRow {
   status: 'recorded' | 'skipped' | 'withdrawn';
   lateness_ms: string;
   late: boolean;
+  via_directory: boolean;
 }
 
 function cycleKey(ticketId: string, metric: string, cycle: number): string {
@@ -243,13 +247,16 @@ export const WITHDRAWAL_ROWS = new RowSet<WithdrawalRow>({
  * StepRecorder.rows()). The two
  * touch different rows: a clock cycle whose breach is withdrawn has no breach due.
  */
+/** Whether a step's recipients name the ticket's assignee or group, whom the directory resolves. */
+const VIA_DIRECTORY = `(s.recipients @> '[{"type": "assignee"}]' OR s.recipients @> '[{"type": "group"}]') AS via_directory`;
+
 export const STEP_WRITE_CTES = `
   withdrawn AS (
     UPDATE sla_steps s SET status = 'withdrawn', withdrawn_at = w.at
     FROM ${WITHDRAWAL_ROWS.from('$9')} AS w
     WHERE s.ticket_id = w.ticket_id AND s.metric = w.metric AND s.cycle = w.cycle AND s.step = 'breach'
       AND s.status <> 'withdrawn'
-    RETURNING s.id, s.ticket_id, s.metric, s.cycle, s.step, s.kind, s.status, s.lateness_ms, s.late
+    RETURNING s.id, s.ticket_id, s.metric, s.cycle, s.step, s.kind, s.status, s.lateness_ms, s.late, ${VIA_DIRECTORY}
   ), recorded AS (
     INSERT INTO sla_steps AS s (ticket_id, metric, cycle, step, kind, percent, status, due_at, deadline, detected_at,
                                 lateness_ms, late, policy_id, policy_version, clock_version, recipients)
@@ -264,5 +271,5 @@ export const STEP_WRITE_CTES = `
       clock_version = EXCLUDED.clock_version, recipients = EXCLUDED.recipients, withdrawn_at = NULL,
       acknowledged_at = NULL, acknowledged_by = NULL, acknowledged_by_key_id = NULL
     WHERE s.status = 'withdrawn'
-    RETURNING s.id, s.ticket_id, s.metric, s.cycle, s.step, s.kind, s.status, s.lateness_ms, s.late
+    RETURNING s.id, s.ticket_id, s.metric, s.cycle, s.step, s.kind, s.status, s.lateness_ms, s.late, ${VIA_DIRECTORY}
   )`;
