@@ -1,10 +1,14 @@
+import { NAMES_ASSIGNEE_OR_GROUP } from '../tickets/step-recorder.js';
+
 /**
  * The step `s`'s ticket `t`, by its primary key. The LIMIT keeps the subquery from being flattened into a join:
  * as a join, a few hundred steps were enough for the planner to hash the whole tickets table (20–57 ms per 500 steps
- * at 40,000 tickets, and growing with them) rather than look up each step's ticket (about 1 ms).
+ * at 40,000 tickets, and growing with them) rather than look up each step's ticket (about 1 ms). Only the columns
+ * the planners test, not the row's write digest.
  */
-export const TICKET_OF_STEP =
-  'CROSS JOIN LATERAL (SELECT * FROM tickets t WHERE t.id = s.ticket_id LIMIT 1) t';
+export const TICKET_OF_STEP = `CROSS JOIN LATERAL (
+    SELECT id, integration_id, tier, priority, default_priority, assignee_id, group_id
+    FROM tickets t WHERE t.id = s.ticket_id LIMIT 1) t`;
 
 /**
  * Deliveries for the steps whose ladder names the ticket's `assignee` or `group`: the directory entry of that agent
@@ -32,7 +36,7 @@ export const directoryPlanSql = (steps: string): string => `
     LEFT JOIN notification_channels dc ON dc.id = d.channel_id AND dc.enabled
     WHERE ${steps} AND s.status = 'recorded' AND (NOT s.late OR $2) AND r ->> 'type' IN ('assignee', 'group')
       -- The same, tested on the step row itself: steps without such a recipient never look up their ticket.
-      AND (s.recipients @> '[{"type": "assignee"}]' OR s.recipients @> '[{"type": "group"}]')
+      AND ${NAMES_ASSIGNEE_OR_GROUP}
   ) resolved
   WHERE channel_id IS NOT NULL OR address IS NOT NULL
   UNION ALL

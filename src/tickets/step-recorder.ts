@@ -242,21 +242,24 @@ export const WITHDRAWAL_ROWS = new RowSet<WithdrawalRow>({
 });
 
 /**
+ * Whether a step's recipients (`s.recipients`) name the ticket's assignee or group, whom the notification directory
+ * resolves: the write returns it with each step, and the directory's planning statement tests it first.
+ */
+export const NAMES_ASSIGNEE_OR_GROUP = `(s.recipients @> '[{"type": "assignee"}]' OR s.recipients @> '[{"type": "group"}]')`;
+
+/**
  * Common table expressions for the writer's statement, after its `updated` CTE (the ticket rows it updated, with
  * their new clock_version): $8 the step inserts, $9 the withdrawals (STEP_ROWS and WITHDRAWAL_ROWS of
- * StepRecorder.rows()). The two
- * touch different rows: a clock cycle whose breach is withdrawn has no breach due.
+ * StepRecorder.rows()). The two touch different rows: a clock cycle whose breach is withdrawn has no breach due.
  */
-/** Whether a step's recipients name the ticket's assignee or group, whom the directory resolves. */
-const VIA_DIRECTORY = `(s.recipients @> '[{"type": "assignee"}]' OR s.recipients @> '[{"type": "group"}]') AS via_directory`;
-
 export const STEP_WRITE_CTES = `
   withdrawn AS (
     UPDATE sla_steps s SET status = 'withdrawn', withdrawn_at = w.at
     FROM ${WITHDRAWAL_ROWS.from('$9')} AS w
     WHERE s.ticket_id = w.ticket_id AND s.metric = w.metric AND s.cycle = w.cycle AND s.step = 'breach'
       AND s.status <> 'withdrawn'
-    RETURNING s.id, s.ticket_id, s.metric, s.cycle, s.step, s.kind, s.status, s.lateness_ms, s.late, ${VIA_DIRECTORY}
+    RETURNING s.id, s.ticket_id, s.metric, s.cycle, s.step, s.kind, s.status, s.lateness_ms, s.late,
+              ${NAMES_ASSIGNEE_OR_GROUP} AS via_directory
   ), recorded AS (
     INSERT INTO sla_steps AS s (ticket_id, metric, cycle, step, kind, percent, status, due_at, deadline, detected_at,
                                 lateness_ms, late, policy_id, policy_version, clock_version, recipients)
@@ -271,5 +274,6 @@ export const STEP_WRITE_CTES = `
       clock_version = EXCLUDED.clock_version, recipients = EXCLUDED.recipients, withdrawn_at = NULL,
       acknowledged_at = NULL, acknowledged_by = NULL, acknowledged_by_key_id = NULL
     WHERE s.status = 'withdrawn'
-    RETURNING s.id, s.ticket_id, s.metric, s.cycle, s.step, s.kind, s.status, s.lateness_ms, s.late, ${VIA_DIRECTORY}
+    RETURNING s.id, s.ticket_id, s.metric, s.cycle, s.step, s.kind, s.status, s.lateness_ms, s.late,
+              ${NAMES_ASSIGNEE_OR_GROUP} AS via_directory
   )`;

@@ -48,12 +48,10 @@ export async function readStored(
       steps.push({ ticket_id: ticketId, metric, cycle, step, acked });
   }
   if (unknown.length > 0) {
-    const rows: Array<StoredClock & { step: null }> | Array<RecordedKeyRow> = await em.query(READ_SQL, [
-      unknown,
-    ]);
+    const rows: Array<(StoredClock & { step: null }) | RecordedKeyRow> = await em.query(READ_SQL, [unknown]);
     for (const row of rows) {
-      if (row.step !== null) steps.push(row as RecordedKeyRow);
-      else clocks.push(row as StoredClock);
+      if (row.step === null) clocks.push(row);
+      else steps.push(row);
     }
   }
   return { clocks, steps };
